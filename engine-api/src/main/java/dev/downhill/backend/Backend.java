@@ -1,0 +1,28 @@
+package dev.downhill.backend;
+
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Network;
+import dev.downhill.optim.Optimizer;
+
+/**
+ * An open backend: it owns native resources (a device context, libraries) until closed.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** The provider's name, e.g. {@code cpu}. */
+    String name();
+
+    /** The device in words, e.g. the CPU model and core count. */
+    String device();
+
+    /**
+     * Prepares a network for training on {@code train}: the backend takes a copy of the data
+     * (a GPU backend uploads it once) and of the parameters.
+     *
+     * @param parameters initial parameters in {@link Network#layout()} order
+     */
+    TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,73 @@
+package dev.downhill.backend;
+
+import dev.downhill.InputException;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+import java.util.function.Consumer;
+
+/**
+ * Finds backends and picks one. The choice is, in order: the name passed in, the system
+ * property {@value #PROPERTY}, the environment variable {@value #ENVIRONMENT}, else {@code auto}.
+ * {@code auto} takes the preferred backend that can run and logs why each one before it was
+ * skipped; a named backend that cannot run is an error with its reason, never a fallback.
+ */
+public final class Backends {
+    public static final String PROPERTY = "downhill.backend";
+    public static final String ENVIRONMENT = "DOWNHILL_BACKEND";
+    public static final String AUTO = "auto";
+
+    private Backends() {}
+
+    /** Every provider on the class path, preferred first. */
+    public static List<BackendProvider> providers() {
+        List<BackendProvider> all = new ArrayList<>();
+        ServiceLoader.load(BackendProvider.class).forEach(all::add);
+        all.sort(Comparator.comparingInt(BackendProvider::priority).reversed());
+        return all;
+    }
+
+    /** The name asked for: {@code requested} if given, else the property, else the environment, else auto. */
+    public static String requestedName(String requested) {
+        if (requested != null && !requested.isBlank()) return requested.trim().toLowerCase(Locale.ROOT);
+        String property = System.getProperty(PROPERTY);
+        if (property != null && !property.isBlank()) return property.trim().toLowerCase(Locale.ROOT);
+        String env = System.getenv(ENVIRONMENT);
+        if (env != null && !env.isBlank()) return env.trim().toLowerCase(Locale.ROOT);
+        return AUTO;
+    }
+
+    /** Picks a provider from {@code providers} by name (or auto), logging the choice to {@code log}. */
+    public static BackendProvider select(String requested, List<BackendProvider> providers, Consumer<String> log) {
+        String name = requestedName(requested);
+        if (name.equals(AUTO)) {
+            for (BackendProvider p : providers) {
+                Availability a = p.availability();
+                if (a.available()) {
+                    log.accept("backend " + p.name() + " (auto): " + a.detail());
+                    return p;
+                }
+                log.accept("backend " + p.name() + " skipped: " + a.detail());
+            }
+            throw new InputException("no backend can run here");
+        }
+        for (BackendProvider p : providers) {
+            if (p.name().equals(name)) {
+                Availability a = p.availability();
+                if (!a.available()) throw new InputException("backend " + name + " cannot run here: " + a.detail());
+                log.accept("backend " + p.name() + ": " + a.detail());
+                return p;
+            }
+        }
+        throw new InputException("unknown backend '" + name + "' (known: " + AUTO + ", "
+                + String.join(", ", providers.stream().map(BackendProvider::name).toList()) + ")");
+    }
+
+    /** Selects among the providers on the class path and opens the chosen backend. */
+    public static Backend open(String requested, BackendOptions options, Consumer<String> log) {
+        return select(requested, providers(), log).create(options);
+    }
+}

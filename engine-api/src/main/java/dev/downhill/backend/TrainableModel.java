@@ -1,0 +1,37 @@
+package dev.downhill.backend;
+
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Network;
+import dev.downhill.optim.Optimizer;
+
+/**
+ * A network with its parameters, optimiser state and training data, held by a backend.
+ * The contract is coarse so that a backend can fuse and keep work on its device: it runs
+ * whole epochs. The same contract exposes outputs, loss and gradients without updating, so
+ * that backends can be checked against each other.
+ */
+public interface TrainableModel extends AutoCloseable {
+
+    Network network();
+
+    Optimizer optimizer();
+
+    /**
+     * One epoch: the training rows in {@code rowOrder}, {@code batchSize} at a time (the last
+     * batch may be shorter), each batch one optimiser step with learning rate {@code learningRate}.
+     * Stops at the first step whose loss is not finite and says which.
+     */
+    EpochResult trainEpoch(int[] rowOrder, int batchSize, float learningRate);
+
+    /** Outputs and mean loss for the training rows {@code rows} as one batch, with the gradient of that loss; nothing is updated. */
+    BatchGradients gradients(int[] rows);
+
+    /** Outputs {@code [rows, outputs]} and mean loss of a data set; nothing is updated. */
+    Evaluation evaluate(DataSet data);
+
+    /** A copy of the parameters, in {@link Network#layout()} order. */
+    float[] parameters();
+
+    @Override
+    void close();
+}

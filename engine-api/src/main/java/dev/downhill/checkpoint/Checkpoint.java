@@ -1,0 +1,111 @@
+package dev.downhill.checkpoint;
+
+import dev.downhill.InputException;
+import dev.downhill.network.Initializer;
+import dev.downhill.network.Loss;
+import dev.downhill.network.Network;
+import dev.downhill.network.ParameterLayout;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A trained network saved as safetensors: tensors named as PyTorch's {@code nn.Sequential}
+ * state dict (so {@code model.load_state_dict(load_file(path))} works in Python), the
+ * architecture and settings as {@code downhill.*} strings in the metadata.
+ *
+ * @param network    the architecture
+ * @param parameters in {@link Network#layout()} order
+ * @param metadata   everything in the file's metadata, including the {@code downhill.*} keys
+ */
+public record Checkpoint(Network network, float[] parameters, Map<String, String> metadata) {
+    static final String INPUT = "downhill.input";
+    static final String LAYERS = "downhill.layers";
+    static final String LOSS = "downhill.loss";
+    static final String INITIALIZER = "downhill.initializer";
+    static final String SEED = "downhill.seed";
+
+    public Checkpoint {
+        metadata = Map.copyOf(metadata);
+    }
+
+    /**
+     * Saves atomically: a crash leaves either the old file or the new one, never half of one.
+     *
+     * @param extra further metadata (optimiser, data columns, standardisation…)
+     */
+    public static void save(Path file, Network network, float[] parameters, Map<String, String> extra) {
+        ParameterLayout layout = network.layout();
+        if (parameters.length != layout.size()) {
+            throw new IllegalArgumentException("network " + network.widths() + " has " + layout.size()
+                    + " parameters, got " + parameters.length);
+        }
+        Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
+        for (ParameterLayout.Tensor t : layout.tensors()) {
+            tensors.put(t.name(), new SafeTensors.Tensor(t.shape(), ParameterLayout.slice(parameters, t)));
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.put(INPUT, Integer.toString(network.inputWidth()));
+        meta.put(LAYERS, network.layersSpec());
+        meta.put(LOSS, network.loss().id());
+        meta.put(INITIALIZER, network.initializer().id());
+        meta.put(SEED, Long.toString(network.seed()));
+        meta.putAll(extra);
+        SafeTensors.write(file, tensors, meta);
+    }
+
+    /** Loads a checkpoint written by Downhill; its metadata must describe the network. */
+    public static Checkpoint load(Path file) {
+        SafeTensors.Contents contents = SafeTensors.read(file);
+        Map<String, String> meta = contents.metadata();
+        if (!meta.containsKey(LAYERS) || !meta.containsKey(INPUT) || !meta.containsKey(LOSS)) {
+            throw new InputException(file + ": no Downhill architecture in the metadata (a checkpoint from elsewhere "
+                    + "can start training with --init and a network given on the command line)");
+        }
+        Network network;
+        try {
+            network = Network.builder(Integer.parseInt(meta.get(INPUT)))
+                    .layers(Network.parseLayers(meta.get(LAYERS)))
+                    .loss(Loss.parse(meta.get(LOSS)))
+                    .initializer(Initializer.parse(meta.getOrDefault(INITIALIZER, "pytorch")))
+                    .seed(Long.parseLong(meta.getOrDefault(SEED, "0")))
+                    .build();
+        } catch (NumberFormatException | InputException e) {
+            throw new InputException(file + ": the architecture in the metadata is invalid (" + e.getMessage() + ")");
+        }
+        return new Checkpoint(network, parameters(file, contents, network), meta);
+    }
+
+    /**
+     * The parameters for {@code network} from any safetensors file whose tensor names and shapes
+     * match its layout, e.g. a PyTorch {@code nn.Sequential} saved with {@code save_file}.
+     */
+    public static float[] loadParameters(Path file, Network network) {
+        return parameters(file, SafeTensors.read(file), network);
+    }
+
+    private static float[] parameters(Path file, SafeTensors.Contents contents, Network network) {
+        ParameterLayout layout = network.layout();
+        float[] params = new float[layout.size()];
+        for (ParameterLayout.Tensor t : layout.tensors()) {
+            SafeTensors.Tensor found = contents.tensors().get(t.name());
+            if (found == null) {
+                throw new InputException(file + ": no tensor '" + t.name() + "' for network " + network.widths()
+                        + " (the file has " + String.join(", ", contents.tensors().keySet()) + ")");
+            }
+            if (!Arrays.equals(found.shape(), t.shape())) {
+                throw new InputException(file + ": tensor '" + t.name() + "' has shape " + Arrays.toString(found.shape())
+                        + ", network " + network.widths() + " needs " + t.shapeText());
+            }
+            System.arraycopy(found.data(), 0, params, t.offset(), t.length());
+        }
+        if (contents.tensors().size() != layout.tensors().size()) {
+            throw new InputException(file + ": holds " + contents.tensors().size() + " tensors, network "
+                    + network.widths() + " has " + layout.tensors().size());
+        }
+        return params;
+    }
+}

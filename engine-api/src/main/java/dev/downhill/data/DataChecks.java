@@ -1,0 +1,39 @@
+package dev.downhill.data;
+
+import dev.downhill.InputException;
+import dev.downhill.network.Loss;
+import dev.downhill.network.Network;
+
+/** Checks that a data set can train or be scored by a network, before any work starts. */
+public final class DataChecks {
+    private DataChecks() {}
+
+    /** Widths must match; BCE targets must lie in [0,1]; cross-entropy targets must be a distribution per row. */
+    public static void checkFits(Network network, DataSet data) {
+        if (data.featureWidth() != network.inputWidth()) {
+            throw new InputException("the data has " + data.featureWidth() + " feature columns " + data.featureNames()
+                    + ", network " + network.widths() + " takes " + network.inputWidth());
+        }
+        if (data.targetWidth() != network.outputWidth()) {
+            throw new InputException("the data has " + data.targetWidth() + " target columns " + data.targetNames()
+                    + ", network " + network.widths() + " outputs " + network.outputWidth());
+        }
+        if (data.rows() == 0) throw new InputException("the data has no rows");
+        int w = data.targetWidth();
+        for (int r = 0; r < data.rows(); r++) {
+            double sum = 0;
+            for (int c = 0; c < w; c++) {
+                float y = data.target(r, c);
+                if (network.loss() != Loss.MSE && !(y >= 0 && y <= 1)) {
+                    throw new InputException("row " + (r + 1) + ", target '" + data.targetNames().get(c) + "': " + y
+                            + " is outside [0, 1], which " + network.loss().id() + " needs");
+                }
+                sum += y;
+            }
+            if (network.loss() == Loss.CROSS_ENTROPY && Math.abs(sum - 1) > 1e-3) {
+                throw new InputException("row " + (r + 1) + ": cross-entropy targets sum to " + sum
+                        + ", not 1 (give one class-label column or one-hot columns)");
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.downhill.data;
+
+import dev.downhill.InputException;
+
+import java.util.Arrays;
+
+/**
+ * Feature standardisation {@code x' = (x − μ)/σ} with per-column statistics measured on
+ * the training data ({@code σ} the population standard deviation; 1 for a constant column).
+ * The statistics travel with the model so that predictions see the same scaling.
+ */
+public record Standardizer(float[] mean, float[] std) {
+
+    public Standardizer {
+        if (mean.length != std.length) throw new IllegalArgumentException("mean and std differ in length");
+    }
+
+    public static Standardizer fit(DataSet data) {
+        int w = data.featureWidth(), n = data.rows();
+        float[] mean = new float[w];
+        float[] std = new float[w];
+        for (int c = 0; c < w; c++) {
+            double sum = 0;
+            for (int r = 0; r < n; r++) sum += data.feature(r, c);
+            double mu = sum / n;
+            double squares = 0;
+            for (int r = 0; r < n; r++) {
+                double d = data.feature(r, c) - mu;
+                squares += d * d;
+            }
+            double sigma = Math.sqrt(squares / n);
+            mean[c] = (float) mu;
+            std[c] = sigma > 1e-12 ? (float) sigma : 1f;
+        }
+        return new Standardizer(mean, std);
+    }
+
+    /** A new data set with standardised features and the same targets. */
+    public DataSet apply(DataSet data) {
+        if (data.featureWidth() != mean.length) {
+            throw new InputException("the model was standardised on " + mean.length + " features, the data has "
+                    + data.featureWidth());
+        }
+        float[] f = data.features().clone();
+        for (int i = 0; i < f.length; i++) {
+            int c = i % mean.length;
+            f[i] = (f[i] - mean[c]) / std[c];
+        }
+        return new DataSet(f, data.targets(), data.featureNames(), data.targetNames());
+    }
+
+    /** Comma-separated values, the form kept in checkpoint metadata. */
+    public static String format(float[] values) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) s.append(',');
+            s.append(values[i]);
+        }
+        return s.toString();
+    }
+
+    public static float[] parse(String text, String what) {
+        String[] parts = text.split(",");
+        float[] out = new float[parts.length];
+        try {
+            for (int i = 0; i < parts.length; i++) out[i] = Float.parseFloat(parts[i]);
+        } catch (NumberFormatException e) {
+            throw new InputException(what + " is not a list of numbers: '" + text + "'");
+        }
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Standardizer s && Arrays.equals(mean, s.mean) && Arrays.equals(std, s.std);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(mean) + Arrays.hashCode(std);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.downhill.network;
+
+/**
+ * The loss that training minimises, mean-reduced as PyTorch's defaults.
+ */
+public enum Loss {
+    /** {@code mean((ŷ−y)²)} over batch and outputs, as {@code nn.MSELoss}. */
+    MSE,
+    /** Binary cross-entropy on a sigmoid output, as {@code nn.BCELoss}, computed from the logits. */
+    BCE,
+    /** Softmax cross-entropy with one-hot (or probability) targets, as {@code nn.CrossEntropyLoss}. */
+    CROSS_ENTROPY;
+
+    public String id() {
+        return switch (this) {
+            case MSE -> "mse";
+            case BCE -> "bce";
+            case CROSS_ENTROPY -> "cross-entropy";
+        };
+    }
+
+    /** True for the losses of classification, where accuracy is meaningful. */
+    public boolean isClassification() {
+        return this != MSE;
+    }
+
+    public static Loss parse(String text) {
+        for (Loss l : values()) {
+            if (l.id().equalsIgnoreCase(text) || l.name().equalsIgnoreCase(text)) return l;
+        }
+        if (text.equalsIgnoreCase("ce")) return CROSS_ENTROPY;
+        throw new dev.downhill.InputException("unknown loss '" + text + "' (expected mse, bce or cross-entropy)");
+    }
+}

@@ -1,0 +1,188 @@
+package dev.downhill.network;
+
+import dev.downhill.InputException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A multi-layer perceptron: an input width, dense layers each with an activation, the loss
+ * it is trained on, how its parameters start and the seed of every random choice.
+ * Immutable and validated: a {@code Network} that exists can be trained.
+ * Build one with {@link #builder(int)}:
+ * <pre>{@code
+ * Network net = Network.builder(2)
+ *         .dense(2, Activation.SIGMOID)
+ *         .dense(1, Activation.IDENTITY)
+ *         .loss(Loss.MSE)
+ *         .seed(42)
+ *         .build();
+ * }</pre>
+ */
+public record Network(int inputWidth, List<DenseLayer> layers, Loss loss, Initializer initializer, long seed) {
+
+    public Network {
+        layers = List.copyOf(layers);
+        validate(inputWidth, layers, loss);
+    }
+
+    public static Builder builder(int inputWidth) {
+        return new Builder(inputWidth);
+    }
+
+    /** Width of layer {@code i}'s input. */
+    public int inputWidthOf(int layer) {
+        return layer == 0 ? inputWidth : layers.get(layer - 1).units();
+    }
+
+    public int outputWidth() {
+        return layers.getLast().units();
+    }
+
+    public DenseLayer outputLayer() {
+        return layers.getLast();
+    }
+
+    /** The widest activation any layer produces or consumes. */
+    public int maxWidth() {
+        int max = inputWidth;
+        for (DenseLayer l : layers) max = Math.max(max, l.units());
+        return max;
+    }
+
+    public ParameterLayout layout() {
+        return ParameterLayout.of(this);
+    }
+
+    /** Fresh parameters drawn from {@link #initializer()} with {@link #seed()}, in {@link #layout()} order. */
+    public float[] initialParameters() {
+        ParameterLayout layout = layout();
+        float[] params = new float[layout.size()];
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < layers.size(); i++) {
+            float[] w = new float[layout.weight(i).length()];
+            float[] b = new float[layout.bias(i).length()];
+            initializer.fill(w, b, inputWidthOf(i), layers.get(i).units(), random);
+            System.arraycopy(w, 0, params, layout.weight(i).offset(), w.length);
+            System.arraycopy(b, 0, params, layout.bias(i).offset(), b.length);
+        }
+        return params;
+    }
+
+    /** The widths joined by dashes, e.g. {@code 2-2-1}. */
+    public String widths() {
+        StringBuilder s = new StringBuilder().append(inputWidth);
+        for (DenseLayer l : layers) s.append('-').append(l.units());
+        return s.toString();
+    }
+
+    /** The layers as {@code units:activation} joined by commas, the form {@link #parseLayers} reads. */
+    public String layersSpec() {
+        return String.join(",", layers.stream().map(DenseLayer::toString).toList());
+    }
+
+    /** Reads {@code "2:sigmoid,1:identity"}. */
+    public static List<DenseLayer> parseLayers(String spec) {
+        List<DenseLayer> out = new ArrayList<>();
+        for (String part : spec.split(",")) {
+            String[] unitsAndActivation = part.trim().split(":");
+            if (unitsAndActivation.length != 2) {
+                throw new InputException("layer '" + part + "' is not of the form units:activation");
+            }
+            out.add(new DenseLayer(parseUnits(unitsAndActivation[0], part), Activation.parse(unitsAndActivation[1].trim())));
+        }
+        return out;
+    }
+
+    private static int parseUnits(String text, String part) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new InputException("layer '" + part + "': width '" + text + "' is not an integer");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return widths() + " [" + layersSpec() + "] loss " + loss.id();
+    }
+
+    private static void validate(int inputWidth, List<DenseLayer> layers, Loss loss) {
+        if (inputWidth < 1) throw new InputException("input width must be at least 1, got " + inputWidth);
+        if (layers.isEmpty()) throw new InputException("a network needs at least one dense layer");
+        if (loss == null) throw new InputException("no loss given");
+        int last = layers.size() - 1;
+        for (int i = 0; i <= last; i++) {
+            DenseLayer l = layers.get(i);
+            if (l.units() < 1) throw new InputException("layer " + i + ": width must be at least 1, got " + l.units());
+            if (l.activation() == Activation.SOFTMAX && i != last) {
+                throw new InputException("layer " + i + ": softmax is only allowed on the output layer");
+            }
+        }
+        Activation out = layers.get(last).activation();
+        switch (loss) {
+            case CROSS_ENTROPY -> {
+                if (out != Activation.SOFTMAX) {
+                    throw new InputException("layer " + last + ": cross-entropy needs a softmax output, got " + out.id());
+                }
+                if (layers.get(last).units() < 2) {
+                    throw new InputException("layer " + last + ": cross-entropy needs at least 2 classes, got "
+                            + layers.get(last).units());
+                }
+            }
+            case BCE -> {
+                if (out != Activation.SIGMOID) {
+                    throw new InputException("layer " + last + ": bce needs a sigmoid output, got " + out.id());
+                }
+            }
+            case MSE -> {
+                if (out == Activation.SOFTMAX) {
+                    throw new InputException("layer " + last + ": softmax is only allowed with cross-entropy loss");
+                }
+            }
+        }
+    }
+
+    /** A fluent builder; {@link #build()} validates and names the offending layer. */
+    public static final class Builder {
+        private final int inputWidth;
+        private final List<DenseLayer> layers = new ArrayList<>();
+        private Loss loss = Loss.MSE;
+        private Initializer initializer = Initializer.PYTORCH;
+        private long seed = 0;
+
+        private Builder(int inputWidth) {
+            this.inputWidth = inputWidth;
+        }
+
+        public Builder dense(int units, Activation activation) {
+            layers.add(new DenseLayer(units, activation));
+            return this;
+        }
+
+        public Builder layers(List<DenseLayer> more) {
+            layers.addAll(more);
+            return this;
+        }
+
+        public Builder loss(Loss loss) {
+            this.loss = loss;
+            return this;
+        }
+
+        public Builder initializer(Initializer initializer) {
+            this.initializer = java.util.Objects.requireNonNull(initializer);
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Network build() {
+            return new Network(inputWidth, layers, loss, initializer, seed);
+        }
+    }
+}

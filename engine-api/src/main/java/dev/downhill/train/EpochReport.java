@@ -1,0 +1,15 @@
+package dev.downhill.train;
+
+/**
+ * One finished epoch.
+ *
+ * @param epoch              1-based
+ * @param loss               mean training loss of the epoch
+ * @param validationLoss     mean validation loss after the epoch, NaN without validation data
+ * @param validationAccuracy share of validation rows classified right, NaN for regression or without validation data
+ * @param learningRate       the rate used in this epoch
+ * @param gradientNorm       norm of the full-batch gradient after the epoch, NaN when not measured
+ * @param nanos              wall time of the epoch
+ */
+public record EpochReport(int epoch, double loss, double validationLoss, double validationAccuracy,
+                          float learningRate, double gradientNorm, long nanos) {}

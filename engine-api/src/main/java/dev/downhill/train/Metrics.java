@@ -1,0 +1,57 @@
+package dev.downhill.train;
+
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Loss;
+
+/** Measures of a model's outputs against targets. */
+public final class Metrics {
+    private Metrics() {}
+
+    /**
+     * Share of rows classified right: for BCE every output thresholded at 0.5 must match its
+     * target; for cross-entropy the arg-max output must be the arg-max target. NaN for MSE.
+     */
+    public static double accuracy(Loss loss, float[] outputs, DataSet data) {
+        int w = data.targetWidth(), rows = data.rows();
+        if (loss == Loss.MSE || rows == 0) return Double.NaN;
+        int right = 0;
+        for (int r = 0; r < rows; r++) {
+            boolean ok = true;
+            if (loss == Loss.BCE) {
+                for (int c = 0; c < w; c++) ok &= (outputs[r * w + c] >= 0.5f) == (data.target(r, c) >= 0.5f);
+            } else {
+                ok = argMax(outputs, r * w, w) == argMax(data.targets(), r * w, w);
+            }
+            if (ok) right++;
+        }
+        return (double) right / rows;
+    }
+
+    /** Coefficient of determination R² = 1 − SS_res/SS_tot over all target columns. */
+    public static double rSquared(float[] outputs, DataSet data) {
+        int w = data.targetWidth(), rows = data.rows();
+        double[] mean = new double[w];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < w; c++) mean[c] += data.target(r, c) / rows;
+        double residual = 0, total = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < w; c++) {
+                double y = data.target(r, c);
+                residual += (y - outputs[r * w + c]) * (y - outputs[r * w + c]);
+                total += (y - mean[c]) * (y - mean[c]);
+            }
+        }
+        return 1 - residual / total;
+    }
+
+    public static int argMax(float[] v, int offset, int length) {
+        int best = 0;
+        for (int i = 1; i < length; i++) if (v[offset + i] > v[offset + best]) best = i;
+        return best;
+    }
+
+    public static double norm(float[] v) {
+        double s = 0;
+        for (float x : v) s += (double) x * x;
+        return Math.sqrt(s);
+    }
+}

@@ -1,0 +1,217 @@
+package dev.downhill.testing;
+
+import dev.downhill.backend.Backend;
+import dev.downhill.backend.BatchGradients;
+import dev.downhill.backend.TrainableModel;
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Activation;
+import dev.downhill.network.Loss;
+import dev.downhill.network.Network;
+import dev.downhill.optim.Optimizer;
+import dev.downhill.train.NonFiniteLossException;
+import dev.downhill.train.Trainer;
+import dev.downhill.train.TrainingConfig;
+import dev.downhill.train.TrainingResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * What every backend must do, written once: gradients that match finite differences of an
+ * independent double-precision implementation, the optimisers' update rules, training that
+ * reaches known answers, the divergence guard and determinism. A backend's test extends this
+ * and says how to open the backend.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class BackendContract {
+    private Backend backend;
+
+    protected abstract Backend openBackend();
+
+    @BeforeAll
+    void open() {
+        backend = openBackend();
+    }
+
+    @AfterAll
+    void close() {
+        if (backend != null) backend.close();
+    }
+
+    protected Backend backend() {
+        return backend;
+    }
+
+    /** The (loss, output activation) pairs each hidden activation is checked with. */
+    private static final List<Object[]> OUTPUTS = List.of(
+            new Object[] {Loss.MSE, Activation.IDENTITY}, new Object[] {Loss.MSE, Activation.TANH},
+            new Object[] {Loss.MSE, Activation.SIGMOID}, new Object[] {Loss.MSE, Activation.RELU},
+            new Object[] {Loss.MSE, Activation.LEAKY_RELU},
+            new Object[] {Loss.BCE, Activation.SIGMOID}, new Object[] {Loss.CROSS_ENTROPY, Activation.SOFTMAX});
+
+    @Test
+    void gradientsMatchFiniteDifferencesForEveryActivationAndLoss() {
+        int checked = 0;
+        List<String> failures = new ArrayList<>();
+        Activation[] hidden = {Activation.IDENTITY, Activation.SIGMOID, Activation.TANH, Activation.RELU,
+                Activation.LEAKY_RELU};
+        for (Activation h : hidden) {
+            for (Object[] out : OUTPUTS) {
+                Network net = Network.builder(3).dense(5, h).dense(4, h).dense(3, (Activation) out[1])
+                        .loss((Loss) out[0]).seed(11 + checked).build();
+                try {
+                    checkGradients(net, 7, 100 + checked);
+                } catch (AssertionError e) {
+                    failures.add(h + " → " + out[0] + "/" + out[1] + ": " + e.getMessage());
+                }
+                checked++;
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+        assertEquals(hidden.length * OUTPUTS.size(), checked, "every activation × loss pairing is checked");
+    }
+
+    private void checkGradients(Network net, int rows, long seed) {
+        DataSet data = TestData.randomFor(net, rows, seed);
+        float[] params = net.initialParameters();
+        double[] theta = ReferenceMlp.toDouble(params);
+        try (TrainableModel model = backend.load(net, params, Optimizer.Sgd.plain(0.1f), data)) {
+            BatchGradients g = model.gradients(IntStream.range(0, rows).toArray());
+            Tensors.assertClose("outputs", ReferenceMlp.outputs(net, theta, data.features(), rows), g.outputs(), 1e-6, 1e-5);
+            double loss = ReferenceMlp.loss(net, theta, data.features(), data.targets(), rows);
+            assertEquals(loss, g.loss(), 1e-6 + 1e-5 * Math.abs(loss), "loss");
+            Tensors.assertClose("gradient", ReferenceMlp.numericGradient(net, theta, data.features(), data.targets(), rows),
+                    g.gradients(), 2e-6, 1e-3);
+        }
+    }
+
+    /** The seed example: CGPA 8.1, profile score 7.4 → package 6.2; the 9 derivatives of the worked example. */
+    @Test
+    void oneSgdStepOfTheSeedNetIsTheChainRuleByHand() {
+        Network net = seedNet();
+        float[] params = net.initialParameters();
+        DataSet row = DataSet.of(new float[] {8.1f, 7.4f}, 2, new float[] {6.2f}, 1);
+        double[] theta = ReferenceMlp.toDouble(params);
+        double[] grad = SeedNet.gradient(theta, 8.1, 7.4, 6.2);
+        try (TrainableModel model = backend.load(net, params, Optimizer.Sgd.plain(0.01f), row)) {
+            Tensors.assertClose("∂L/∂θ", grad, model.gradients(new int[] {0}).gradients(), 1e-6, 1e-5);
+            var epoch = model.trainEpoch(new int[] {0}, 1, 0.01f);
+            assertEquals(SeedNet.loss(theta, 8.1, 7.4, 6.2), epoch.meanLoss(), 1e-5 * epoch.meanLoss(), "loss before the step");
+            for (int i = 0; i < theta.length; i++) theta[i] -= 0.01 * grad[i];          // W ← W − η·∂L/∂W
+            Tensors.assertClose("θ after one step", theta, model.parameters(), 1e-6, 1e-5);
+        }
+    }
+
+    @Test
+    void adamFirstTwoStepsFollowPyTorch() {
+        checkOptimizerSteps(Optimizer.Adam.defaults(0.01f), 2);
+    }
+
+    @Test
+    void adamWithL2AndAdamWFollowPyTorch() {
+        checkOptimizerSteps(new Optimizer.Adam(0.01f, 0.8f, 0.99f, 1e-8f, 0.1f), 3);
+        checkOptimizerSteps(Optimizer.AdamW.defaults(0.01f), 3);
+    }
+
+    @Test
+    void momentumNesterovAndWeightDecayFollowPyTorch() {
+        checkOptimizerSteps(new Optimizer.Sgd(0.01f, 0.9f, false, 0), 4);
+        checkOptimizerSteps(new Optimizer.Sgd(0.01f, 0.9f, true, 0.01f), 4);
+    }
+
+    @Test
+    void rmsPropFollowsPyTorch() {
+        checkOptimizerSteps(Optimizer.RmsProp.defaults(0.01f), 3);
+        checkOptimizerSteps(new Optimizer.RmsProp(0.01f, 0.9f, 1e-8f, 0.5f, 0.01f), 3);
+    }
+
+    /** Row-by-row steps on two alternating rows, against the update rule applied by hand to hand-made gradients. */
+    private void checkOptimizerSteps(Optimizer optimizer, int steps) {
+        Network net = seedNet();
+        float[] params = net.initialParameters();
+        float[][] rows = {{8.1f, 7.4f, 6.2f}, {6.5f, 5.0f, 3.1f}};
+        DataSet data = DataSet.of(new float[] {rows[0][0], rows[0][1], rows[1][0], rows[1][1]}, 2,
+                new float[] {rows[0][2], rows[1][2]}, 1);
+        double[] theta = ReferenceMlp.toDouble(params);
+        ReferenceOptimizer reference = new ReferenceOptimizer(optimizer, theta.length);
+        try (TrainableModel model = backend.load(net, params, optimizer, data)) {
+            for (int s = 0; s < steps; s++) {
+                float[] r = rows[s % 2];
+                reference.step(theta, SeedNet.gradient(theta, r[0], r[1], r[2]));
+                model.trainEpoch(new int[] {s % 2}, 1, optimizer.learningRate());
+                Tensors.assertClose(optimizer + " step " + (s + 1), theta, model.parameters(), 1e-6, 1e-4);
+            }
+        }
+    }
+
+    @Test
+    void linearRegressionRecoversItsCoefficients() {
+        int n = 64;
+        float[] x = new float[2 * n], y = new float[n];
+        var random = new java.util.SplittableRandom(3);
+        for (int r = 0; r < n; r++) {
+            x[2 * r] = (float) (2 * random.nextDouble() - 1);
+            x[2 * r + 1] = (float) (2 * random.nextDouble() - 1);
+            y[r] = 3 * x[2 * r] - 2 * x[2 * r + 1] + 0.5f;                 // y = 3x₁ − 2x₂ + 0.5
+        }
+        Network net = Network.builder(2).dense(1, Activation.IDENTITY).loss(Loss.MSE).seed(1).build();
+        TrainingResult result = train(net, Optimizer.Sgd.plain(0.1f), DataSet.of(x, 2, y, 1),
+                TrainingConfig.of(300, 8).shuffled(5));
+        assertArrayEquals(new float[] {3f, -2f, 0.5f}, result.parameters(), 1e-3f);
+        assertTrue(result.finalLoss() < 1e-6, "loss " + result.finalLoss());
+    }
+
+    @Test
+    void xorIsLearnedWithBinaryCrossEntropy() {
+        DataSet xor = DataSet.of(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 2, new float[] {0, 1, 1, 0}, 1);
+        Network net = Network.builder(2).dense(4, Activation.TANH).dense(1, Activation.SIGMOID).loss(Loss.BCE)
+                .seed(7).build();
+        TrainingResult result = train(net, Optimizer.Adam.defaults(0.05f), xor, TrainingConfig.of(500, 4));
+        assertTrue(result.finalLoss() < 0.05, "final loss " + result.finalLoss());
+        try (TrainableModel model = backend.load(net, result.parameters(), Optimizer.Sgd.plain(0.1f), xor)) {
+            float[] out = model.evaluate(xor).outputs();
+            assertArrayEquals(new boolean[] {false, true, true, false},
+                    new boolean[] {out[0] > 0.5f, out[1] > 0.5f, out[2] > 0.5f, out[3] > 0.5f}, Arrays.toString(out));
+        }
+    }
+
+    @Test
+    void aLearningRateFarTooLargeIsCaughtByTheNanGuard() {
+        Network net = Network.builder(2).dense(8, Activation.RELU).dense(1, Activation.IDENTITY).seed(2).build();
+        DataSet data = TestData.randomFor(net, 32, 9);
+        NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
+                () -> train(net, Optimizer.Sgd.plain(1e4f), data, TrainingConfig.of(50, 1)));
+        assertEquals(1, e.epoch(), e.getMessage());
+        assertTrue(e.step() > 1 && e.step() <= 32, e.getMessage());
+    }
+
+    @Test
+    void theSameSeedGivesBitIdenticalParameters() {
+        Network net = Network.builder(3).dense(6, Activation.TANH).dense(2, Activation.IDENTITY).seed(21).build();
+        DataSet data = TestData.randomFor(net, 50, 4);
+        TrainingConfig config = TrainingConfig.of(5, 7).shuffled(99);
+        float[] first = train(net, Optimizer.Adam.defaults(0.01f), data, config).parameters();
+        float[] second = train(net, Optimizer.Adam.defaults(0.01f), data, config).parameters();
+        assertArrayEquals(first, second);
+        assertFalse(Arrays.equals(first, net.initialParameters()), "training moved the parameters");
+    }
+
+    protected TrainingResult train(Network net, Optimizer optimizer, DataSet data, TrainingConfig config) {
+        try (TrainableModel model = backend.load(net, net.initialParameters(), optimizer, data)) {
+            return new Trainer(config).train(model, data.rows(), null);
+        }
+    }
+
+    protected static Network seedNet() {
+        return Network.builder(2).dense(2, Activation.SIGMOID).dense(1, Activation.IDENTITY).loss(Loss.MSE).seed(42)
+                .build();
+    }
+}

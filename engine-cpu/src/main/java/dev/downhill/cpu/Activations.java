@@ -1,0 +1,53 @@
+package dev.downhill.cpu;
+
+import dev.downhill.network.Activation;
+import org.ejml.data.FMatrixRMaj;
+
+/** Activations and their derivatives, element by element over {@code [rows, units]} matrices. */
+final class Activations {
+    private Activations() {}
+
+    /** {@code a = act(z)}; softmax works across each row. */
+    static void activate(Activation act, FMatrixRMaj z, FMatrixRMaj a) {
+        float[] zd = z.data, ad = a.data;
+        int n = z.getNumElements();
+        switch (act) {
+            case IDENTITY -> System.arraycopy(zd, 0, ad, 0, n);
+            case SIGMOID -> { for (int i = 0; i < n; i++) ad[i] = sigmoid(zd[i]); }
+            case TANH -> { for (int i = 0; i < n; i++) ad[i] = (float) Math.tanh(zd[i]); }
+            case RELU -> { for (int i = 0; i < n; i++) ad[i] = Math.max(zd[i], 0f); }
+            case LEAKY_RELU -> { for (int i = 0; i < n; i++) ad[i] = zd[i] > 0 ? zd[i] : Activation.LEAKY_SLOPE * zd[i]; }
+            case SOFTMAX -> { for (int r = 0; r < z.numRows; r++) softmaxRow(zd, ad, r * z.numCols, z.numCols); }
+        }
+    }
+
+    /** {@code dz = da ⊙ act'(z)}, written from {@code z} and {@code a = act(z)}; softmax is fused into its loss instead. */
+    static void backward(Activation act, FMatrixRMaj z, FMatrixRMaj a, FMatrixRMaj da, FMatrixRMaj dz) {
+        float[] zd = z.data, ad = a.data, gd = da.data, out = dz.data;
+        int n = z.getNumElements();
+        switch (act) {
+            case IDENTITY -> System.arraycopy(gd, 0, out, 0, n);
+            case SIGMOID -> { for (int i = 0; i < n; i++) out[i] = gd[i] * ad[i] * (1 - ad[i]); }   // σ' = σ(1−σ)
+            case TANH -> { for (int i = 0; i < n; i++) out[i] = gd[i] * (1 - ad[i] * ad[i]); }       // tanh' = 1−tanh²
+            case RELU -> { for (int i = 0; i < n; i++) out[i] = zd[i] > 0 ? gd[i] : 0f; }
+            case LEAKY_RELU -> { for (int i = 0; i < n; i++) out[i] = zd[i] > 0 ? gd[i] : Activation.LEAKY_SLOPE * gd[i]; }
+            case SOFTMAX -> throw new IllegalStateException("softmax's derivative is fused into the cross-entropy loss");
+        }
+    }
+
+    static float sigmoid(float z) {
+        return (float) (1 / (1 + Math.exp(-z)));
+    }
+
+    /** softmax(z)_i = exp(z_i − max z) / Σ exp(z_j − max z). */
+    static void softmaxRow(float[] z, float[] a, int offset, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, z[offset + i]);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            a[offset + i] = (float) Math.exp(z[offset + i] - max);
+            sum += a[offset + i];
+        }
+        for (int i = 0; i < n; i++) a[offset + i] = (float) (a[offset + i] / sum);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.downhill.cpu;
+
+import dev.downhill.InputException;
+import dev.downhill.backend.Backend;
+import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.TrainableModel;
+import dev.downhill.data.DataChecks;
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Network;
+import dev.downhill.optim.Optimizer;
+
+/** Float32 training on the CPU with EJML; holds no native resources. */
+public final class CpuBackend implements Backend {
+
+    public CpuBackend(BackendOptions options) {
+        if (options.math() != BackendOptions.MathMode.FP32) {
+            throw new InputException("the cpu backend computes in fp32 only; " + options.math().id()
+                    + " math needs the cuda backend");
+        }
+    }
+
+    static String describeDevice() {
+        return Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch")
+                + " (EJML float32)";
+    }
+
+    @Override public String name() { return "cpu"; }
+
+    @Override public String device() { return describeDevice(); }
+
+    @Override public TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train) {
+        DataChecks.checkFits(network, train);
+        if (parameters.length != network.layout().size()) {
+            throw new IllegalArgumentException("network " + network.widths() + " has " + network.layout().size()
+                    + " parameters, got " + parameters.length);
+        }
+        return new CpuModel(network, parameters, optimizer, train);
+    }
+
+    @Override public void close() {}
+}

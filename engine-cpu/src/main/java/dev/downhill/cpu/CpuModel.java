@@ -1,0 +1,207 @@
+package dev.downhill.cpu;
+
+import dev.downhill.backend.BatchGradients;
+import dev.downhill.backend.EpochResult;
+import dev.downhill.backend.Evaluation;
+import dev.downhill.backend.TrainableModel;
+import dev.downhill.data.DataChecks;
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Activation;
+import dev.downhill.network.Network;
+import dev.downhill.network.ParameterLayout;
+import dev.downhill.optim.Optimizer;
+import org.ejml.data.FMatrixRMaj;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A network trained on the CPU, written as the textbook loop: gather a batch, forward pass
+ * layer by layer, loss and its gradient at the output, backward pass by the chain rule,
+ * optimiser step. Every matrix is allocated when the batch size first grows, never per step.
+ */
+final class CpuModel implements TrainableModel {
+    /** Rows scored at a time by {@link #evaluate}, to bound memory on large data sets. */
+    private static final int EVALUATION_CHUNK = 4096;
+
+    private final Network network;
+    private final Optimizer optimizer;
+    private final DataSet train;
+    private final int layers;
+    private final Activation[] act;
+    private final FMatrixRMaj[] w, b, dw, db;
+    /** Per-batch activations: {@code z[l]} before and {@code a[l]} after layer l's activation; {@code a[-1]} is {@link #x}. */
+    private final FMatrixRMaj[] z, a, da, dz;
+    private final FMatrixRMaj x, y;
+    private final ParameterUpdate update;
+    private int capacity;
+
+    CpuModel(Network network, float[] parameters, Optimizer optimizer, DataSet train) {
+        this.network = network;
+        this.optimizer = optimizer;
+        this.train = train;
+        this.layers = network.layers().size();
+        this.act = network.layers().stream().map(l -> l.activation()).toArray(Activation[]::new);
+        ParameterLayout layout = network.layout();
+        w = new FMatrixRMaj[layers];
+        b = new FMatrixRMaj[layers];
+        dw = new FMatrixRMaj[layers];
+        db = new FMatrixRMaj[layers];
+        z = new FMatrixRMaj[layers];
+        a = new FMatrixRMaj[layers];
+        da = new FMatrixRMaj[layers];
+        dz = new FMatrixRMaj[layers];
+        List<float[]> params = new ArrayList<>(), grads = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            int out = network.layers().get(l).units(), in = network.inputWidthOf(l);
+            w[l] = new FMatrixRMaj(out, in, true, ParameterLayout.slice(parameters, layout.weight(l)));
+            b[l] = new FMatrixRMaj(1, out, true, ParameterLayout.slice(parameters, layout.bias(l)));
+            dw[l] = new FMatrixRMaj(out, in);
+            db[l] = new FMatrixRMaj(1, out);
+            z[l] = new FMatrixRMaj(0, out);
+            a[l] = new FMatrixRMaj(0, out);
+            da[l] = new FMatrixRMaj(0, out);
+            dz[l] = new FMatrixRMaj(0, out);
+            params.add(w[l].data);
+            params.add(b[l].data);
+            grads.add(dw[l].data);
+            grads.add(db[l].data);
+        }
+        x = new FMatrixRMaj(0, network.inputWidth());
+        y = new FMatrixRMaj(0, network.outputWidth());
+        update = ParameterUpdate.of(optimizer, params, grads);
+    }
+
+    @Override public Network network() { return network; }
+
+    @Override public Optimizer optimizer() { return optimizer; }
+
+    @Override
+    public EpochResult trainEpoch(int[] rowOrder, int batchSize, float learningRate) {
+        ensureCapacity(Math.min(batchSize, rowOrder.length));
+        double lossSum = 0;
+        int step = 0;
+        for (int start = 0; start < rowOrder.length; start += batchSize, step++) {
+            int rows = Math.min(batchSize, rowOrder.length - start);
+            gather(train, rowOrder, start, rows);
+            forward(rows);
+            float loss = lossAndOutputDelta();
+            if (!Float.isFinite(loss)) return new EpochResult(lossSum / Math.max(start, 1), step, step);
+            lossSum += (double) loss * rows;
+            backward();
+            update.step(learningRate);
+        }
+        return new EpochResult(lossSum / rowOrder.length, step, -1);
+    }
+
+    @Override
+    public BatchGradients gradients(int[] rows) {
+        ensureCapacity(rows.length);
+        gather(train, rows, 0, rows.length);
+        forward(rows.length);
+        float loss = lossAndOutputDelta();
+        backward();
+        float[] flat = new float[network.layout().size()];
+        copyInto(flat, dw, db);
+        return new BatchGradients(a[layers - 1].data.clone(), loss, flat);
+    }
+
+    @Override
+    public Evaluation evaluate(DataSet data) {
+        DataChecks.checkFits(network, data);
+        int n = data.rows(), k = network.outputWidth();
+        float[] outputs = new float[n * k];
+        double lossSum = 0;
+        int chunk = Math.min(n, EVALUATION_CHUNK);
+        ensureCapacity(chunk);
+        int[] identity = java.util.stream.IntStream.range(0, n).toArray();
+        for (int start = 0; start < n; start += chunk) {
+            int rows = Math.min(chunk, n - start);
+            gather(data, identity, start, rows);
+            forward(rows);
+            lossSum += (double) lossAndOutputDelta() * rows;
+            System.arraycopy(a[layers - 1].data, 0, outputs, start * k, rows * k);
+        }
+        return new Evaluation(outputs, lossSum / n);
+    }
+
+    @Override
+    public float[] parameters() {
+        float[] flat = new float[network.layout().size()];
+        copyInto(flat, w, b);
+        return flat;
+    }
+
+    @Override public void close() {}
+
+    /** x, y ← rows {@code order[start..start+rows)} of {@code data}. */
+    private void gather(DataSet data, int[] order, int start, int rows) {
+        int in = x.numCols, out = y.numCols;
+        x.reshape(rows, in);
+        y.reshape(rows, out);
+        for (int r = 0; r < rows; r++) {
+            int row = order[start + r];
+            System.arraycopy(data.features(), row * in, x.data, r * in, in);
+            System.arraycopy(data.targets(), row * out, y.data, r * out, out);
+        }
+    }
+
+    /** a[l] = act(a[l−1]·W[l]ᵀ + b[l]) for every layer. */
+    private void forward(int rows) {
+        for (int l = 0; l < layers; l++) {
+            z[l].reshape(rows, z[l].numCols);
+            a[l].reshape(rows, a[l].numCols);
+            DenseLayerMath.forward(input(l), w[l], b[l], z[l]);
+            Activations.activate(act[l], z[l], a[l]);
+        }
+    }
+
+    /** The batch's mean loss; writes ∂L/∂z of the output layer. */
+    private float lossAndOutputDelta() {
+        int last = layers - 1, rows = z[last].numRows;
+        da[last].reshape(rows, da[last].numCols);
+        dz[last].reshape(rows, dz[last].numCols);
+        return Losses.lossAndDelta(network.loss(), act[last], z[last], a[last], y, da[last], dz[last]);
+    }
+
+    /** The chain rule from the output delta down: ∂L/∂W, ∂L/∂b of every layer. */
+    private void backward() {
+        for (int l = layers - 1; l >= 0; l--) {
+            DenseLayerMath.parameterGradients(dz[l], input(l), dw[l], db[l]);
+            if (l > 0) {
+                int rows = dz[l].numRows;
+                da[l - 1].reshape(rows, da[l - 1].numCols);
+                dz[l - 1].reshape(rows, dz[l - 1].numCols);
+                DenseLayerMath.inputGradient(dz[l], w[l], da[l - 1]);
+                Activations.backward(act[l - 1], z[l - 1], a[l - 1], da[l - 1], dz[l - 1]);
+            }
+        }
+    }
+
+    private FMatrixRMaj input(int layer) {
+        return layer == 0 ? x : a[layer - 1];
+    }
+
+    /** Grows the per-batch matrices to hold {@code rows} rows; a no-op once they are large enough. */
+    private void ensureCapacity(int rows) {
+        if (rows <= capacity) return;
+        for (FMatrixRMaj m : all(z, a, da, dz)) m.reshape(rows, m.numCols);
+        x.reshape(rows, x.numCols);
+        y.reshape(rows, y.numCols);
+        capacity = rows;
+    }
+
+    private static List<FMatrixRMaj> all(FMatrixRMaj[]... groups) {
+        List<FMatrixRMaj> out = new ArrayList<>();
+        for (FMatrixRMaj[] g : groups) out.addAll(List.of(g));
+        return out;
+    }
+
+    private void copyInto(float[] flat, FMatrixRMaj[] weights, FMatrixRMaj[] biases) {
+        ParameterLayout layout = network.layout();
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(weights[l].data, 0, flat, layout.weight(l).offset(), layout.weight(l).length());
+            System.arraycopy(biases[l].data, 0, flat, layout.bias(l).offset(), layout.bias(l).length());
+        }
+    }
+}
