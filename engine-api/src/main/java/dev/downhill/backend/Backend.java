@@ -20,6 +20,7 @@ public interface Backend extends AutoCloseable {
      * (a GPU backend uploads it once) and of the parameters.
      *
      * @param parameters initial parameters in {@link Network#layout()} order
+     * @param train      the training data, or null for a model that only predicts and evaluates
      */
     TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train);
 

@@ -29,6 +29,9 @@ public interface TrainableModel extends AutoCloseable {
     /** Outputs {@code [rows, outputs]} and mean loss of a data set; nothing is updated. */
     Evaluation evaluate(DataSet data);
 
+    /** Outputs {@code [rows, outputs]} for features {@code [rows, inputWidth]}, row-major. */
+    float[] predict(float[] features);
+
     /** A copy of the parameters, in {@link Network#layout()} order. */
     float[] parameters();
 

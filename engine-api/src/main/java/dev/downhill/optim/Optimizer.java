@@ -36,6 +36,10 @@ public sealed interface Optimizer {
 
         @Override public Sgd withLearningRate(float lr) { return new Sgd(lr, momentum, nesterov, weightDecay); }
         @Override public String id() { return "sgd"; }
+        @Override public String toString() {
+            return "sgd(lr=" + learningRate + (momentum != 0 ? ", momentum=" + momentum : "") + (nesterov ? ", nesterov" : "")
+                    + (weightDecay != 0 ? ", weight_decay=" + weightDecay : "") + ")";
+        }
     }
 
     /**
@@ -53,6 +57,7 @@ public sealed interface Optimizer {
 
         @Override public Adam withLearningRate(float lr) { return new Adam(lr, beta1, beta2, epsilon, weightDecay); }
         @Override public String id() { return "adam"; }
+        @Override public String toString() { return describeAdam(id(), learningRate, beta1, beta2, epsilon, weightDecay); }
     }
 
     /** As {@link Adam}, but weight decay is decoupled: {@code w −= ηλw} before the Adam step (λ defaults to 0.01). */
@@ -67,6 +72,7 @@ public sealed interface Optimizer {
 
         @Override public AdamW withLearningRate(float lr) { return new AdamW(lr, beta1, beta2, epsilon, weightDecay); }
         @Override public String id() { return "adamw"; }
+        @Override public String toString() { return describeAdam(id(), learningRate, beta1, beta2, epsilon, weightDecay); }
     }
 
     /**
@@ -88,6 +94,14 @@ public sealed interface Optimizer {
 
         @Override public RmsProp withLearningRate(float lr) { return new RmsProp(lr, alpha, epsilon, momentum, weightDecay); }
         @Override public String id() { return "rmsprop"; }
+        @Override public String toString() {
+            return "rmsprop(lr=" + learningRate + ", alpha=" + alpha + ", eps=" + epsilon
+                    + (momentum != 0 ? ", momentum=" + momentum : "") + (weightDecay != 0 ? ", weight_decay=" + weightDecay : "") + ")";
+        }
+    }
+
+    private static String describeAdam(String id, float lr, float beta1, float beta2, float eps, float weightDecay) {
+        return id + "(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay=" + weightDecay + ")";
     }
 
     private static void checkAdam(float lr, float beta1, float beta2, float eps, float weightDecay) {

@@ -29,7 +29,7 @@ public final class CpuBackend implements Backend {
     @Override public String device() { return describeDevice(); }
 
     @Override public TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train) {
-        DataChecks.checkFits(network, train);
+        if (train != null) DataChecks.checkFits(network, train);
         if (parameters.length != network.layout().size()) {
             throw new IllegalArgumentException("network " + network.widths() + " has " + network.layout().size()
                     + " parameters, got " + parameters.length);

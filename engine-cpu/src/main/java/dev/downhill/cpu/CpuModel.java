@@ -78,6 +78,7 @@ final class CpuModel implements TrainableModel {
 
     @Override
     public EpochResult trainEpoch(int[] rowOrder, int batchSize, float learningRate) {
+        requireTrainingData();
         ensureCapacity(Math.min(batchSize, rowOrder.length));
         double lossSum = 0;
         int step = 0;
@@ -96,6 +97,7 @@ final class CpuModel implements TrainableModel {
 
     @Override
     public BatchGradients gradients(int[] rows) {
+        requireTrainingData();
         ensureCapacity(rows.length);
         gather(train, rows, 0, rows.length);
         forward(rows.length);
@@ -126,6 +128,26 @@ final class CpuModel implements TrainableModel {
     }
 
     @Override
+    public float[] predict(float[] features) {
+        int in = network.inputWidth(), k = network.outputWidth();
+        if (features.length % in != 0) {
+            throw new IllegalArgumentException(features.length + " feature values are not rows of " + in);
+        }
+        int n = features.length / in;
+        float[] outputs = new float[n * k];
+        int chunk = Math.max(1, Math.min(n, EVALUATION_CHUNK));
+        ensureCapacity(chunk);
+        for (int start = 0; start < n; start += chunk) {
+            int rows = Math.min(chunk, n - start);
+            x.reshape(rows, in);
+            System.arraycopy(features, start * in, x.data, 0, rows * in);
+            forward(rows);
+            System.arraycopy(a[layers - 1].data, 0, outputs, start * k, rows * k);
+        }
+        return outputs;
+    }
+
+    @Override
     public float[] parameters() {
         float[] flat = new float[network.layout().size()];
         copyInto(flat, w, b);
@@ -133,6 +155,10 @@ final class CpuModel implements TrainableModel {
     }
 
     @Override public void close() {}
+
+    private void requireTrainingData() {
+        if (train == null) throw new IllegalStateException("this model was loaded without training data");
+    }
 
     /** x, y ← rows {@code order[start..start+rows)} of {@code data}. */
     private void gather(DataSet data, int[] order, int start, int rows) {

@@ -1,0 +1,40 @@
+package dev.downhill.cli;
+
+import dev.downhill.InputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code downhill} command. */
+@Command(name = "downhill", mixinStandardHelpOptions = true, version = "downhill 0.1.0",
+        description = "Trains multi-layer perceptrons by backpropagation, on the CPU or an NVIDIA GPU.",
+        subcommands = {TrainCommand.class, PredictCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    /** Exit code of a user mistake: bad input, a backend that cannot run, a diverged run. */
+    static final int USER_ERROR = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof InputException) {
+                line.getErr().println("downhill: error: " + e.getMessage());
+                return USER_ERROR;
+            }
+            throw e;
+        });
+        cli.setParameterExceptionHandler((e, args1) -> {
+            e.getCommandLine().getErr().println("downhill: error: " + e.getMessage()
+                    + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            return USER_ERROR;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.downhill.cli;
+
+import dev.downhill.data.CsvReader;
+import dev.downhill.network.DenseLayer;
+import dev.downhill.network.Initializer;
+import dev.downhill.network.Loss;
+import dev.downhill.optim.Optimizer;
+import dev.downhill.train.TrainingConfig;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything one training run needs, resolved from the command line and its defaults.
+ *
+ * @param name        a short name for the run, used in titles and output paths
+ * @param data        the CSV file
+ * @param targets     target column names
+ * @param features    feature column names, or empty for all others
+ * @param encoding    how the targets are read
+ * @param hidden      hidden layers; the output layer is derived from the data and loss
+ * @param output      the output layer's activation
+ * @param validation  fraction of rows held out, or 0
+ * @param standardize standardise features with training-set statistics
+ * @param init        a checkpoint to start from, or null
+ * @param out         the folder for the checkpoint and the plot
+ */
+record RunSettings(String name, Path data, List<String> targets, List<String> features, CsvReader.Targets encoding,
+                   int classes, List<DenseLayer> hidden, dev.downhill.network.Activation output, Loss loss,
+                   Initializer initializer, long seed, Optimizer optimizer, TrainingConfig training,
+                   double validation, boolean standardize, String backend,
+                   dev.downhill.backend.BackendOptions.MathMode math, Path init, Path out) {
+}

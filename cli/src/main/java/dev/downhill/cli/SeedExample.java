@@ -1,0 +1,29 @@
+package dev.downhill.cli;
+
+import dev.downhill.InputException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** The seed example's data, shipped inside the jar (and as examples/placement.csv in the repository). */
+final class SeedExample {
+    static final String RESOURCE = "/dev/downhill/cli/placement.csv";
+
+    private SeedExample() {}
+
+    /** A file holding the example CSV, extracted from the jar. */
+    static Path csv() {
+        try (InputStream in = SeedExample.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) throw new IllegalStateException("the seed example is missing from the jar: " + RESOURCE);
+            Path file = Files.createTempFile("placement", ".csv");
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            return file;
+        } catch (IOException e) {
+            throw new InputException("cannot extract the seed example (" + e.getMessage() + ")");
+        }
+    }
+}

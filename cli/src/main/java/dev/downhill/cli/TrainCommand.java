@@ -1,0 +1,179 @@
+package dev.downhill.cli;
+
+import dev.downhill.InputException;
+import dev.downhill.backend.BackendOptions;
+import dev.downhill.data.CsvReader;
+import dev.downhill.network.Activation;
+import dev.downhill.network.DenseLayer;
+import dev.downhill.network.Initializer;
+import dev.downhill.network.Loss;
+import dev.downhill.optim.LearningRateSchedule;
+import dev.downhill.train.StoppingRule;
+import dev.downhill.train.TrainingConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code downhill train}: with no {@code --data}, the seed example (placement package by
+ * regression, placed yes/no by classification); otherwise any CSV file.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trains a network on a CSV file and saves a checkpoint and a loss plot.",
+                "Without --data, trains the seed example: students' CGPA and profile score -> "
+                        + "placement package (MSE, 2-2-1) and placed yes/no (BCE)."})
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--data", paramLabel = "FILE", description = "CSV file with a header row")
+    Path data;
+
+    @Option(names = "--target", paramLabel = "COL", split = ",", description = "target column(s); several allowed")
+    List<String> targets;
+
+    @Option(names = "--features", paramLabel = "COL", split = ",", description = "feature columns (default: all others)")
+    List<String> features;
+
+    @Option(names = "--hidden", paramLabel = "WIDTHS", split = ",", description = "hidden layer widths, e.g. 16,16 (default: 16; 0 for none)")
+    List<Integer> hidden;
+
+    @Option(names = "--activation", paramLabel = "ACT", description = "hidden activation: identity, sigmoid, tanh, relu, leaky-relu (default: relu)")
+    String activation;
+
+    @Option(names = "--loss", paramLabel = "LOSS", description = "mse, bce or cross-entropy (default: mse)")
+    String loss;
+
+    @Option(names = "--classes", paramLabel = "K", description = "cross-entropy with one label column: the number of classes (default: largest label + 1)")
+    int classes;
+
+    @Option(names = "--initializer", paramLabel = "INIT", description = "pytorch, xavier or he (default: pytorch)")
+    String initializer;
+
+    @Option(names = "--init", paramLabel = "CKPT", description = "start from a safetensors checkpoint's parameters (Downhill's or PyTorch's)")
+    Path init;
+
+    @Mixin
+    OptimizerOptions optimizer = new OptimizerOptions();
+
+    @Option(names = "--schedule", paramLabel = "SPEC", description = "constant, step:SIZE:GAMMA, exp:GAMMA or cosine:WARMUP:MIN (default: constant)")
+    String schedule;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "most epochs to run (default: 100)")
+    Integer epochs;
+
+    @Option(names = "--batch", paramLabel = "N", description = "rows per step; 1 = row by row (default: 32)")
+    Integer batch;
+
+    @Option(names = "--shuffle", negatable = true, description = "visit rows in a seeded random order each epoch (default: on)")
+    Boolean shuffle;
+
+    @Option(names = "--seed", paramLabel = "N", description = "seed of initialisation, split and shuffling (default: 42)")
+    Long seed;
+
+    @Option(names = "--tolerance", paramLabel = "TOL", description = "stop when the epoch loss changes by less than TOL for --patience epochs")
+    Double tolerance;
+
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "5", description = "epochs for --tolerance (default: 5)")
+    int patience;
+
+    @Option(names = "--grad-tolerance", paramLabel = "TOL", description = "stop when the full-batch gradient norm is below TOL")
+    Double gradientTolerance;
+
+    @Option(names = "--validation", paramLabel = "FRACTION", description = "rows held out for validation (default: 0.2; 0 for none)")
+    Double validation;
+
+    @Option(names = "--standardize", negatable = true, description = "standardise features; saved with the model (default: on)")
+    Boolean standardize;
+
+    @Option(names = "--backend", paramLabel = "NAME", description = "auto, cpu or cuda (default: auto, or -Ddownhill.backend / DOWNHILL_BACKEND)")
+    String backend;
+
+    @Option(names = "--math", paramLabel = "MODE", defaultValue = "fp32", description = "fp32 or tf32 (GPU tensor cores)")
+    String math;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "folder for model.safetensors and loss.png (default: out/NAME; the seed example writes a sub-folder per run)")
+    Path out;
+
+    @Override
+    public Integer call() {
+        List<RunSettings> runs = data == null ? seedExample() : List.of(custom());
+        for (RunSettings run : runs) {
+            new TrainingRun(run, System.out).run();
+        }
+        return 0;
+    }
+
+    /** The seed material's example, twice: the package by regression, placed yes/no by classification. */
+    private List<RunSettings> seedExample() {
+        if (targets != null) throw new InputException("--target needs --data (the seed example has its own targets)");
+        Path csv = SeedExample.csv();
+        List<DenseLayer> twoSigmoid = List.of(new DenseLayer(2, Activation.SIGMOID));
+        return List.of(
+                settings("placement-package", csv, List.of("package_lpa"), List.of("cgpa", "profile_score"),
+                        twoSigmoid, Activation.IDENTITY, Loss.MSE, "sgd", 0.05f, 50, 1),
+                settings("placement-placed", csv, List.of("placed"), List.of("cgpa", "profile_score"),
+                        twoSigmoid, Activation.SIGMOID, Loss.BCE, "sgd", 0.1f, 50, 1));
+    }
+
+    private RunSettings custom() {
+        if (targets == null || targets.isEmpty()) throw new InputException("--data needs --target naming the target column(s)");
+        Loss l = loss == null ? Loss.MSE : Loss.parse(loss);
+        Activation hiddenAct = activation == null ? Activation.RELU : Activation.parse(activation);
+        List<DenseLayer> layers = new ArrayList<>();
+        for (int width : hidden == null ? List.of(16) : hidden) {
+            if (width == 0 && hidden.size() == 1) break;
+            layers.add(new DenseLayer(width, hiddenAct));
+        }
+        Activation output = switch (l) {
+            case MSE -> Activation.IDENTITY;
+            case BCE -> Activation.SIGMOID;
+            case CROSS_ENTROPY -> Activation.SOFTMAX;
+        };
+        String name = out != null ? out.getFileName().toString() : data.getFileName().toString().replaceFirst("\\.csv$", "");
+        return settings(name, data, targets, features == null ? List.of() : features, layers, output, l, "sgd", 0.01f, 100, 32);
+    }
+
+    private RunSettings settings(String name, Path csv, List<String> targetCols, List<String> featureCols,
+                                 List<DenseLayer> layers, Activation output, Loss l, String defaultOptimizer,
+                                 float defaultRate, int defaultEpochs, int defaultBatch) {
+        int n = epochs != null ? epochs : defaultEpochs;
+        long s = seed != null ? seed : 42L;
+        TrainingConfig config = TrainingConfig.of(n, batch != null ? batch : defaultBatch)
+                .withSchedule(schedule == null ? new LearningRateSchedule.Constant() : LearningRateSchedule.parse(schedule, n))
+                .withStopping(stopping());
+        if (shuffle == null || shuffle) config = config.shuffled(s);
+        CsvReader.Targets encoding = l == Loss.CROSS_ENTROPY && targetCols.size() == 1
+                ? CsvReader.Targets.CLASS_INDEX : CsvReader.Targets.VALUES;
+        return new RunSettings(name, csv, targetCols, featureCols, encoding, classes, layers, output, l,
+                initializer == null ? Initializer.PYTORCH : Initializer.parse(initializer), s,
+                optimizer.resolve(defaultOptimizer, defaultRate), config,
+                validation != null ? validation : 0.2, standardize == null || standardize, backend, mathMode(),
+                init, outputFolder(name));
+    }
+
+    /** --out itself for a CSV run; a sub-folder per run for the seed example's two runs. */
+    private Path outputFolder(String name) {
+        if (out == null) return Path.of("out", name);
+        return data == null ? out.resolve(name) : out;
+    }
+
+    private StoppingRule stopping() {
+        if (tolerance != null && gradientTolerance != null) {
+            throw new InputException("choose one convergence rule: --tolerance or --grad-tolerance");
+        }
+        if (tolerance != null) return new StoppingRule.LossPlateau(tolerance, patience);
+        if (gradientTolerance != null) return new StoppingRule.GradientNorm(gradientTolerance);
+        return new StoppingRule.FixedEpochs();
+    }
+
+    private BackendOptions.MathMode mathMode() {
+        return switch (math.toLowerCase(java.util.Locale.ROOT)) {
+            case "fp32" -> BackendOptions.MathMode.FP32;
+            case "tf32" -> BackendOptions.MathMode.TF32;
+            default -> throw new InputException("unknown math mode '" + math + "' (expected fp32 or tf32)");
+        };
+    }
+}

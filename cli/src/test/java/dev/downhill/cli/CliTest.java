@@ -1,0 +1,133 @@
+package dev.downhill.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The {@code downhill} command end to end, in-process. */
+class CliTest {
+    private static final Path SEED_CSV = Path.of("../examples/placement.csv");
+
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void trainingTheSeedExampleLowersTheLossAndPredictUsesItsCheckpoint() throws IOException {
+        Run train = run("train", "--out", dir.toString(), "--epochs", "20");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("backend cpu (auto)"), train.out());
+        List<Double> packageLosses = epochLosses(train.out().substring(0, train.out().indexOf("== placement-placed")));
+        assertEquals(20, packageLosses.size());
+        assertTrue(packageLosses.getLast() < packageLosses.getFirst() / 4, "loss falls: " + packageLosses);
+        assertTrue(train.out().contains("learned parameters:\n  0.weight [2, 2] = "), train.out());
+        for (String run : List.of("placement-package", "placement-placed")) {
+            assertTrue(Files.size(dir.resolve(run).resolve("model.safetensors")) > 36);
+            byte[] png = Files.readAllBytes(dir.resolve(run).resolve("loss.png"));
+            assertEquals((byte) 0x89, png[0]);
+            assertEquals("PNG", new String(png, 1, 3, StandardCharsets.US_ASCII));
+        }
+
+        Path predictions = dir.resolve("pred.csv");
+        Run predict = run("predict", "--model", dir.resolve("placement-package/model.safetensors").toString(),
+                "--data", SEED_CSV.toString(), "--output", predictions.toString(), "--backend", "cpu");
+        assertEquals(0, predict.code(), predict.err());
+        List<String> lines = Files.readAllLines(predictions);
+        assertEquals("cgpa,profile_score,pred_package_lpa", lines.getFirst());
+        List<String> truth = Files.readAllLines(SEED_CSV);
+        assertEquals(truth.size(), lines.size(), "one prediction per row");
+        double error = 0;
+        for (int i = 1; i < lines.size(); i++) {
+            error += Math.abs(Double.parseDouble(lines.get(i).split(",")[2]) - Double.parseDouble(truth.get(i).split(",")[2]));
+        }
+        assertTrue(error / (lines.size() - 1) < 0.6, "mean absolute error " + error / (lines.size() - 1) + " lakh");
+    }
+
+    @Test
+    void aCsvRunWithCrossEntropyOnAClassColumn() throws IOException {
+        Path csv = dir.resolve("classes.csv");
+        StringBuilder s = new StringBuilder("a,b,label\n");
+        var random = new java.util.SplittableRandom(1);
+        for (int i = 0; i < 90; i++) {
+            double a = random.nextDouble(), b = random.nextDouble();
+            s.append(a).append(',').append(b).append(',').append(a > 0.5 ? (b > 0.5 ? 2 : 1) : 0).append('\n');
+        }
+        Files.writeString(csv, s);
+        Run r = run("train", "--data", csv.toString(), "--target", "label", "--loss", "cross-entropy", "--hidden", "16",
+                "--optimizer", "adam", "--lr", "0.02", "--epochs", "60", "--batch", "8", "--out", dir.resolve("ce").toString());
+        assertEquals(0, r.code(), r.err());
+        Matcher m = Pattern.compile("validation accuracy ([0-9.]+)").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        assertTrue(Double.parseDouble(m.group(1)) >= 0.8, r.out());
+    }
+
+    @Test
+    void devicesListsTheCpu() {
+        Run r = run("devices");
+        assertEquals(0, r.code());
+        assertTrue(r.out().matches("(?s).*cpu +available .*auto picks: \\w+.*"), r.out());
+    }
+
+    @Test
+    void userMistakesGetOneLineAndExitCodeTwo() throws IOException {
+        Path ragged = dir.resolve("ragged.csv");
+        Files.writeString(ragged, "a,b,y\n1,2,3\n4,5\n");
+        Path model = dir.resolve("m");
+        assertEquals(0, run("train", "--epochs", "1", "--out", model.toString()).code());
+        String[][] cases = {
+                {"train", "--data", dir.resolve("missing.csv").toString(), "--target", "y"},
+                {"train", "--data", ragged.toString(), "--target", "y"},
+                {"train", "--data", SEED_CSV.toString(), "--target", "salary"},
+                {"train", "--data", SEED_CSV.toString(), "--target", "placed", "--lr", "-0.5"},
+                {"train", "--data", SEED_CSV.toString(), "--target", "placed", "--features", "cgpa", "--hidden", "2",
+                        "--activation", "sigmoid", "--init", model.resolve("placement-package/model.safetensors").toString()},
+                {"train", "--data", SEED_CSV.toString(), "--target", "package_lpa", "--lr", "1e9", "--epochs", "5"},
+                {"train", "--epochs", "many"},
+                {"predict", "--model", ragged.toString(), "--data", SEED_CSV.toString()},
+                {"train", "--backend", "tpu", "--epochs", "1"},
+        };
+        String[] expected = {"no such file", "ragged.csv:3: has 2 cells, the header has 3", "unknown target column 'salary'",
+                "learning rate must be a positive number", "has shape [2, 2], network 1-2-1 needs [2, 1]",
+                "loss became NaN or infinite at epoch 1", "'many' is not an int", "not a valid safetensors checkpoint",
+                "unknown backend 'tpu'"};
+        for (int i = 0; i < cases.length; i++) {
+            Run r = run(cases[i]);
+            assertEquals(2, r.code(), String.join(" ", cases[i]) + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+            assertTrue(r.err().startsWith("downhill: error: ") && r.err().contains(expected[i]), r.err());
+        }
+    }
+
+    private static List<Double> epochLosses(String out) {
+        Matcher m = Pattern.compile("epoch +\\d+/\\d+ +loss ([0-9.]+)").matcher(out);
+        List<Double> losses = new java.util.ArrayList<>();
+        while (m.find()) losses.add(Double.parseDouble(m.group(1)));
+        return losses;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.downhill.data;
+
+import dev.downhill.InputException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class CsvReaderTest {
+    @TempDir
+    Path dir;
+
+    private Path csv(String text) throws IOException {
+        Path f = dir.resolve("data.csv");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    @Test
+    void targetsByNameTheRestAreFeatures() throws IOException {
+        DataSet d = CsvReader.values("y").read(csv("a,y,\"b\"\n1,2,3\n4,5,6\n\n"));
+        assertEquals(List.of("a", "b"), d.featureNames());
+        assertEquals(List.of("y"), d.targetNames());
+        assertArrayEquals(new float[] {1, 3, 4, 6}, d.features());
+        assertArrayEquals(new float[] {2, 5}, d.targets());
+    }
+
+    @Test
+    void listedFeaturesOnlyAndSeveralTargets() throws IOException {
+        DataSet d = new CsvReader(List.of("y1", "y2"), List.of("b"), CsvReader.Targets.VALUES, 0)
+                .read(csv("a,b,y1,y2\n1,2,3,4\n5,6,7,8\n"));
+        assertArrayEquals(new float[] {2, 6}, d.features());
+        assertArrayEquals(new float[] {3, 4, 7, 8}, d.targets());
+    }
+
+    @Test
+    void classLabelsBecomeOneHot() throws IOException {
+        DataSet d = new CsvReader(List.of("c"), List.of(), CsvReader.Targets.CLASS_INDEX, 0)
+                .read(csv("x,c\n0.5,2\n0.1,0\n"));
+        assertEquals(List.of("c=0", "c=1", "c=2"), d.targetNames());
+        assertArrayEquals(new float[] {0, 0, 1, 1, 0, 0}, d.targets());
+    }
+
+    @Test
+    void everyBadCellIsReportedWithLineAndColumn() throws IOException {
+        assertMessage(dir.resolve("data.csv") + ":3:2: column 'b': 'x' is not a number (and 3 more problems)",
+                "a,b,y\n1,2,3\n4,x,6\n7,8\n1,,3\n1,NaN,2\n", "y");
+        assertMessage(dir.resolve("data.csv") + ":2: has 2 cells, the header has 3", "a,b,y\n1,2\n", "y");
+        assertMessage(dir.resolve("data.csv") + ":3: empty row", "a,b,y\n1,2,3\n\n1,2,3\n", "y");
+        assertMessage(dir.resolve("data.csv") + ":2:3: column 'y': 'Infinity' is not finite", "a,b,y\n1,2,Infinity\n", "y");
+        assertMessage(dir.resolve("data.csv") + ": unknown target column 'z' (columns: a, b, y)", "a,b,y\n1,2,3\n", "z");
+        assertMessage(dir.resolve("data.csv") + ": the file is empty", "", "y");
+        assertMessage(dir.resolve("data.csv") + ": no data rows after the header", "a,y\n\n", "y");
+        assertMessage(dir.resolve("nothing.csv") + ": no such file", null, "y");
+    }
+
+    @Test
+    void classLabelsOutOfRangeOrNotIntegersAreErrors() throws IOException {
+        Path f = csv("x,c\n1,0\n2,3\n3,1.5\n");
+        InputException e = assertThrows(InputException.class,
+                () -> new CsvReader(List.of("c"), List.of(), CsvReader.Targets.CLASS_INDEX, 3).read(f));
+        assertEquals(f + ":3:2: class label 3 in column 'c' is out of range for 3 classes (and 1 more problems)", e.getMessage());
+    }
+
+    private void assertMessage(String expected, String content, String target) throws IOException {
+        Path f = content == null ? dir.resolve("nothing.csv") : csv(content);
+        assertEquals(expected, assertThrows(InputException.class, () -> CsvReader.values(target).read(f)).getMessage());
+    }
+}

@@ -1,0 +1,70 @@
+package dev.downhill.network;
+
+import dev.downhill.InputException;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class NetworkTest {
+    @Test
+    void layoutNamesFollowPyTorchSequential() {
+        Network net = Network.builder(3).dense(4, Activation.RELU).dense(5, Activation.IDENTITY)
+                .dense(2, Activation.SIGMOID).loss(Loss.BCE).build();
+        // Linear(0) ReLU(1) Linear(2) Linear(3) Sigmoid(4)
+        assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias", "3.weight", "3.bias"),
+                net.layout().tensors().stream().map(ParameterLayout.Tensor::name).toList());
+        assertArrayEquals(new int[] {5, 4}, net.layout().weight(1).shape());
+        assertEquals(16, net.layout().weight(1).offset());
+        assertEquals(4 * 3 + 4 + 5 * 4 + 5 + 2 * 5 + 2, net.layout().size());
+    }
+
+    @Test
+    void initialParametersAreSeededAndBoundedAsNnLinear() {
+        Network net = Network.builder(16).dense(8, Activation.TANH).dense(1, Activation.IDENTITY).seed(5).build();
+        float[] p = net.initialParameters();
+        assertArrayEquals(p, net.initialParameters());
+        assertFalse(java.util.Arrays.equals(p, Network.builder(16).dense(8, Activation.TANH)
+                .dense(1, Activation.IDENTITY).seed(6).build().initialParameters()));
+        float bound = (float) (1 / Math.sqrt(16));
+        for (int i = 0; i < 16 * 8 + 8; i++) assertTrue(Math.abs(p[i]) <= bound, "first layer within ±1/√in");
+        float max = 0;
+        for (int i = 0; i < 16 * 8; i++) max = Math.max(max, Math.abs(p[i]));
+        assertTrue(max > 0.8f * bound, "the whole range is used");
+        float[] xavier = Network.builder(16).dense(8, Activation.TANH).dense(1, Activation.IDENTITY)
+                .initializer(Initializer.XAVIER).build().initialParameters();
+        assertEquals(0f, xavier[16 * 8], "Xavier biases start at zero");
+    }
+
+    @Test
+    void validationNamesTheOffendingLayer() {
+        assertMessage("layer 0: softmax is only allowed on the output layer",
+                () -> Network.builder(2).dense(3, Activation.SOFTMAX).dense(2, Activation.SOFTMAX).loss(Loss.CROSS_ENTROPY).build());
+        assertMessage("layer 1: bce needs a sigmoid output, got identity",
+                () -> Network.builder(2).dense(3, Activation.RELU).dense(1, Activation.IDENTITY).loss(Loss.BCE).build());
+        assertMessage("layer 1: cross-entropy needs a softmax output, got sigmoid",
+                () -> Network.builder(2).dense(3, Activation.RELU).dense(2, Activation.SIGMOID).loss(Loss.CROSS_ENTROPY).build());
+        assertMessage("layer 0: softmax is only allowed with cross-entropy loss",
+                () -> Network.builder(2).dense(3, Activation.SOFTMAX).loss(Loss.MSE).build());
+        assertMessage("layer 1: width must be at least 1, got 0",
+                () -> Network.builder(2).dense(3, Activation.RELU).dense(0, Activation.IDENTITY).build());
+        assertMessage("input width must be at least 1, got 0", () -> Network.builder(0).dense(1, Activation.IDENTITY).build());
+        assertMessage("a network needs at least one dense layer", () -> Network.builder(2).build());
+    }
+
+    @Test
+    void layersSpecRoundTrips() {
+        Network net = Network.builder(2).dense(7, Activation.LEAKY_RELU).dense(3, Activation.SOFTMAX)
+                .loss(Loss.CROSS_ENTROPY).build();
+        assertEquals("7:leaky-relu,3:softmax", net.layersSpec());
+        assertEquals(net.layers(), Network.parseLayers(net.layersSpec()));
+        assertMessage("layer 'x:relu': width 'x' is not an integer", () -> Network.parseLayers("x:relu"));
+        assertMessage("unknown activation 'gelu' (expected one of identity, sigmoid, tanh, relu, leaky-relu, softmax)",
+                () -> Network.parseLayers("3:gelu"));
+    }
+
+    private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable e) {
+        assertEquals(expected, assertThrows(InputException.class, e).getMessage());
+    }
+}

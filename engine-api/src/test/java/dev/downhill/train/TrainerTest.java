@@ -1,0 +1,109 @@
+package dev.downhill.train;
+
+import dev.downhill.backend.BatchGradients;
+import dev.downhill.backend.EpochResult;
+import dev.downhill.backend.Evaluation;
+import dev.downhill.backend.TrainableModel;
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Activation;
+import dev.downhill.network.Network;
+import dev.downhill.optim.LearningRateSchedule;
+import dev.downhill.optim.Optimizer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The trainer's own logic, on a model whose epoch losses are scripted. */
+class TrainerTest {
+    /** Returns the scripted losses in turn and records what it was asked. */
+    static final class ScriptedModel implements TrainableModel {
+        final double[] losses;
+        final float gradient;
+        final List<int[]> orders = new ArrayList<>();
+        final List<Float> rates = new ArrayList<>();
+        int epoch;
+
+        ScriptedModel(float gradient, double... losses) {
+            this.losses = losses;
+            this.gradient = gradient;
+        }
+
+        @Override public Network network() { return Network.builder(1).dense(1, Activation.IDENTITY).build(); }
+        @Override public Optimizer optimizer() { return Optimizer.Sgd.plain(0.1f); }
+
+        @Override public EpochResult trainEpoch(int[] rowOrder, int batchSize, float learningRate) {
+            orders.add(rowOrder);
+            rates.add(learningRate);
+            double loss = losses[epoch++];
+            return new EpochResult(loss, 3, Double.isFinite(loss) ? -1 : 2);
+        }
+
+        @Override public BatchGradients gradients(int[] rows) { return new BatchGradients(new float[0], 0, new float[] {gradient * epoch}); }
+        @Override public Evaluation evaluate(DataSet data) { return new Evaluation(new float[data.rows()], 0.5); }
+        @Override public float[] predict(float[] features) { return new float[features.length]; }
+        @Override public float[] parameters() { return new float[] {1, 2}; }
+        @Override public void close() {}
+    }
+
+    @Test
+    void stopsWhenTheLossChangesByLessThanTheToleranceForPatienceEpochs() {
+        ScriptedModel model = new ScriptedModel(1, 1.0, 0.5, 0.4999, 0.4998, 0.3, 0.2999, 0.2998, 0.2997, 0.1, 0.1);
+        TrainingResult r = new Trainer(TrainingConfig.of(10, 1).withStopping(new StoppingRule.LossPlateau(1e-3, 3)))
+                .train(model, 4, null);
+        assertEquals(8, r.history().size(), "epochs 6, 7, 8 are flat");
+        assertTrue(r.converged());
+        assertTrue(r.stopReason().startsWith("converged"), r.stopReason());
+    }
+
+    @Test
+    void stopsWhenTheGradientNormIsSmall() {
+        ScriptedModel model = new ScriptedModel(-0.1f, 1, 1, 1, 1, 1, 1);
+        TrainingResult r = new Trainer(TrainingConfig.of(6, 1).withStopping(new StoppingRule.GradientNorm(0.25)))
+                .train(model, 4, null);
+        assertEquals(1, r.history().size(), "the norm after epoch 1 is 0.1");
+    }
+
+    @Test
+    void runsTheFixedNumberOfEpochsWithScheduleAndOrder() {
+        ScriptedModel model = new ScriptedModel(1, 4, 3, 2, 1);
+        List<EpochReport> seen = new ArrayList<>();
+        TrainingResult r = new Trainer(TrainingConfig.of(4, 2).withSchedule(new LearningRateSchedule.Step(2, 0.5f)))
+                .listener(new TrainingListener() {
+                    @Override public void onEpoch(EpochReport report) { seen.add(report); }
+                })
+                .train(model, 5, DataSet.of(new float[3], 1, new float[3], 1));
+        assertEquals(4, seen.size());
+        assertEquals(1.0, r.finalLoss());
+        assertEquals(List.of(0.1f, 0.1f, 0.05f, 0.05f), model.rates);
+        assertEquals(0.5, seen.getFirst().validationLoss());
+        for (int[] order : model.orders) assertArrayEquals(new int[] {0, 1, 2, 3, 4}, order, "rows in file order");
+    }
+
+    @Test
+    void shuffledOrdersAreSeededPermutationsThatChangeEachEpoch() {
+        ScriptedModel a = new ScriptedModel(1, 1, 1, 1), b = new ScriptedModel(1, 1, 1, 1);
+        new Trainer(TrainingConfig.of(3, 1).shuffled(7)).train(a, 20, null);
+        new Trainer(TrainingConfig.of(3, 1).shuffled(7)).train(b, 20, null);
+        for (int e = 0; e < 3; e++) {
+            assertArrayEquals(a.orders.get(e), b.orders.get(e), "same seed, same order");
+            assertArrayEquals(java.util.stream.IntStream.range(0, 20).toArray(),
+                    Arrays.stream(a.orders.get(e)).sorted().toArray());
+        }
+        assertFalse(Arrays.equals(a.orders.get(0), a.orders.get(1)), "a new order each epoch");
+    }
+
+    @Test
+    void aNonFiniteLossStopsTrainingNamingEpochAndStep() {
+        ScriptedModel model = new ScriptedModel(1, 1, Double.NaN, 1);
+        NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
+                () -> new Trainer(TrainingConfig.of(3, 1)).train(model, 4, null));
+        assertEquals(2, e.epoch());
+        assertEquals(3, e.step());
+        assertEquals("loss became NaN or infinite at epoch 2, step 3 (learning rate 0.1): training diverged; "
+                + "try a smaller learning rate", e.getMessage());
+    }
+}
