@@ -1,0 +1,60 @@
+package dev.downhill.cuda;
+
+import dev.downhill.backend.Backend;
+import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.TrainableModel;
+import dev.downhill.data.DataChecks;
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Network;
+import dev.downhill.optim.Optimizer;
+
+/** Training on device 0: one context, one stream, the kernels, and cuBLAS. */
+final class CudaBackend implements Backend {
+    /** cuBLAS's workspace: 32 MiB, cuBLAS's own recommendation for Hopper. */
+    private static final long WORKSPACE_FLOATS = (32L << 20) / 4;
+
+    final CudaContext ctx;
+    final Kernels kernels;
+    final Cublas cublas;
+    final BackendOptions options;
+    private final DeviceBuffer workspace;
+
+    CudaBackend(BackendOptions options) {
+        this.options = options;
+        ctx = new CudaContext();
+        try {
+            kernels = new Kernels(ctx);
+            workspace = DeviceBuffer.allocate(ctx, WORKSPACE_FLOATS, "the cuBLAS workspace");
+            cublas = new Cublas(ctx, workspace, options.math() == BackendOptions.MathMode.TF32);
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+    }
+
+    @Override public String name() { return "cuda"; }
+
+    @Override public String device() {
+        return ctx.deviceName + " (" + options.math().id() + ")";
+    }
+
+    @Override
+    public TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train) {
+        if (train != null) DataChecks.checkFits(network, train);
+        if (parameters.length != network.layout().size()) {
+            throw new IllegalArgumentException("network " + network.widths() + " has " + network.layout().size()
+                    + " parameters, got " + parameters.length);
+        }
+        ctx.makeCurrent();
+        return new CudaModel(this, network, parameters, optimizer, train);
+    }
+
+    @Override
+    public void close() {
+        ctx.makeCurrent();
+        cublas.close();
+        workspace.close();
+        kernels.close();
+        ctx.close();
+    }
+}

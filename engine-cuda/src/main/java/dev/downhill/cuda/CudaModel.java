@@ -1,0 +1,337 @@
+package dev.downhill.cuda;
+
+import dev.downhill.backend.BatchGradients;
+import dev.downhill.backend.EpochResult;
+import dev.downhill.backend.Evaluation;
+import dev.downhill.backend.TrainableModel;
+import dev.downhill.data.DataChecks;
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Activation;
+import dev.downhill.network.Network;
+import dev.downhill.network.ParameterLayout;
+import dev.downhill.optim.Optimizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A network training on the GPU. The training set, parameters, gradients and optimiser state
+ * stay on the device in flat buffers laid out as {@link ParameterLayout}; an epoch uploads
+ * the row order once, replays one captured graph per step, and reads the per-step losses back
+ * once. Row-major tensors are handed to column-major cuBLAS as their transposes.
+ */
+final class CudaModel implements TrainableModel {
+    private static final int EVALUATION_CHUNK = 4096;
+
+    private final CudaContext ctx;
+    private final Kernels kernels;
+    private final Cublas cublas;
+    private final Network network;
+    private final Optimizer optimizer;
+    private final OptimizerCode optimizerCode;
+    private final int layers, parameterCount, trainRows;
+    private final int[] in, out, act;
+    private final long[] weightAt, biasAt;
+    private final List<DeviceBuffer> owned = new ArrayList<>();
+    private final DeviceBuffer params, grads, stateM, stateV, trainX, trainY, order, stepIndex, stepCount, rate, stepLoss;
+    private final Map<Long, StepGraph> graphs = new HashMap<>();
+    private BatchBuffers batch;
+    private boolean closed;
+
+    /** Per-batch activations, sized for {@code capacity} rows; a[l] = act(z[l]), d[l] holds ∂L/∂a then ∂L/∂z. */
+    private final class BatchBuffers implements AutoCloseable {
+        final int capacity;
+        final DeviceBuffer x, y, ones, partial;
+        final DeviceBuffer[] z = new DeviceBuffer[layers], a = new DeviceBuffer[layers], d = new DeviceBuffer[layers];
+
+        BatchBuffers(int capacity) {
+            this.capacity = capacity;
+            List<DeviceBuffer> made = new ArrayList<>();
+            try {
+                made.add(x = DeviceBuffer.allocate(ctx, (long) capacity * network.inputWidth(), "a batch of inputs"));
+                made.add(y = DeviceBuffer.allocate(ctx, (long) capacity * network.outputWidth(), "a batch of targets"));
+                made.add(ones = DeviceBuffer.allocate(ctx, capacity, "a vector of ones"));
+                made.add(partial = DeviceBuffer.allocate(ctx, Kernels.lossBlocks(LossCode.MSE, capacity,
+                        network.outputWidth()), "loss partial sums"));
+                for (int l = 0; l < layers; l++) {
+                    String what = "layer " + l + " activations of " + capacity + " rows";
+                    made.add(z[l] = DeviceBuffer.allocate(ctx, (long) capacity * out[l], what));
+                    made.add(a[l] = DeviceBuffer.allocate(ctx, (long) capacity * out[l], what));
+                    made.add(d[l] = DeviceBuffer.allocate(ctx, (long) capacity * out[l], what));
+                }
+            } catch (RuntimeException e) {
+                made.forEach(DeviceBuffer::close);
+                throw e;
+            }
+            ones.fill(Float.floatToRawIntBits(1f));
+        }
+
+        DeviceBuffer input(int layer) {
+            return layer == 0 ? x : a[layer - 1];
+        }
+
+        @Override
+        public void close() {
+            for (DeviceBuffer b : all()) b.close();
+        }
+
+        private List<DeviceBuffer> all() {
+            List<DeviceBuffer> list = new ArrayList<>(List.of(x, y, ones, partial));
+            for (int l = 0; l < layers; l++) list.addAll(List.of(z[l], a[l], d[l]));
+            return list;
+        }
+    }
+
+    CudaModel(CudaBackend backend, Network network, float[] parameters, Optimizer optimizer, DataSet train) {
+        this.ctx = backend.ctx;
+        this.kernels = backend.kernels;
+        this.cublas = backend.cublas;
+        this.network = network;
+        this.optimizer = optimizer;
+        this.optimizerCode = OptimizerCode.of(optimizer);
+        this.layers = network.layers().size();
+        ParameterLayout layout = network.layout();
+        this.parameterCount = layout.size();
+        in = new int[layers];
+        out = new int[layers];
+        act = new int[layers];
+        weightAt = new long[layers];
+        biasAt = new long[layers];
+        for (int l = 0; l < layers; l++) {
+            in[l] = network.inputWidthOf(l);
+            out[l] = network.layers().get(l).units();
+            act[l] = LossCode.activation(network.layers().get(l).activation());
+            weightAt[l] = layout.weight(l).offset();
+            biasAt[l] = layout.bias(l).offset();
+        }
+        trainRows = train == null ? 0 : train.rows();
+        try {
+            checkDataFits(train);
+            params = own(parameterCount, "parameters");
+            grads = own(parameterCount, "gradients");
+            stateM = own(parameterCount, "optimiser state");
+            stateV = own(parameterCount, "optimiser state");
+            trainX = own(train == null ? 1 : train.features().length, "the training features");
+            trainY = own(train == null ? 1 : train.targets().length, "the training targets");
+            order = own(Math.max(trainRows, 1), "the row order");
+            stepLoss = own(Math.max(trainRows, 1), "per-step losses");
+            stepIndex = own(1, "the step index");
+            stepCount = own(1, "the step count");
+            rate = own(1, "the learning rate");
+            params.upload(parameters, 0, parameterCount);
+            stateM.fill(0);
+            stateV.fill(0);
+            stepCount.fill(0);
+            if (train != null) {
+                trainX.upload(train.features(), 0, train.features().length);
+                trainY.upload(train.targets(), 0, train.targets().length);
+            }
+            ctx.synchronize();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void checkDataFits(DataSet train) {
+        if (train == null) return;
+        long bytes = 4L * (train.features().length + train.targets().length);
+        long free = ctx.memoryInfo()[0];
+        if (bytes > free * 9 / 10) {
+            throw new DeviceMemoryException("the training data needs " + DeviceBuffer.mib(bytes) + " MiB and the device has "
+                    + DeviceBuffer.mib(free) + " MiB free: the cuda backend keeps the training set on the GPU; "
+                    + "use fewer rows or --backend cpu");
+        }
+    }
+
+    private DeviceBuffer own(long elements, String what) {
+        DeviceBuffer b = DeviceBuffer.allocate(ctx, elements, what);
+        owned.add(b);
+        return b;
+    }
+
+    @Override public Network network() { return network; }
+
+    @Override public Optimizer optimizer() { return optimizer; }
+
+    @Override
+    public EpochResult trainEpoch(int[] rowOrder, int batchSize, float learningRate) {
+        requireTrainingData(rowOrder.length);
+        ctx.makeCurrent();
+        int n = rowOrder.length;
+        ensureCapacity(Math.min(batchSize, n));
+        order.upload(rowOrder);
+        rate.upload(new float[] {learningRate}, 0, 1);
+        stepIndex.fill(0);
+        int fullSteps = n / batchSize, remainder = n % batchSize;
+        if (fullSteps > 0) {
+            StepGraph step = graph(batchSize, batchSize);
+            for (int s = 0; s < fullSteps; s++) step.launch();
+        }
+        if (remainder > 0) graph(remainder, batchSize).launch();
+        int steps = fullSteps + (remainder > 0 ? 1 : 0);
+        float[] losses = stepLoss.download(0, steps);
+        double sum = 0;
+        for (int s = 0; s < steps; s++) {
+            if (!Float.isFinite(losses[s])) return new EpochResult(sum / Math.max(1, s * batchSize), s, s);
+            sum += (double) losses[s] * Math.min(batchSize, n - s * batchSize);
+        }
+        return new EpochResult(sum / n, steps, -1);
+    }
+
+    @Override
+    public BatchGradients gradients(int[] rows) {
+        requireTrainingData(rows.length);
+        ctx.makeCurrent();
+        ensureCapacity(rows.length);
+        order.upload(rows);
+        stepIndex.fill(0);
+        enqueueStep(rows.length, rows.length, false);
+        float[] outputs = batch.a[layers - 1].download(0, rows.length * network.outputWidth());
+        float loss = stepLoss.download(0, 1)[0];
+        return new BatchGradients(outputs, loss, grads.download(0, parameterCount));
+    }
+
+    @Override
+    public Evaluation evaluate(DataSet data) {
+        DataChecks.checkFits(network, data);
+        ctx.makeCurrent();
+        int n = data.rows(), fw = network.inputWidth(), k = network.outputWidth();
+        int chunk = Math.min(n, Math.max(EVALUATION_CHUNK, batch == null ? 0 : batch.capacity));
+        ensureCapacity(chunk);
+        float[] outputs = new float[n * k];
+        double lossSum = 0;
+        for (int start = 0; start < n; start += chunk) {
+            int rows = Math.min(chunk, n - start);
+            batch.x.upload(Arrays.copyOfRange(data.features(), start * fw, (start + rows) * fw), 0, rows * fw);
+            batch.y.upload(Arrays.copyOfRange(data.targets(), start * k, (start + rows) * k), 0, rows * k);
+            stepIndex.fill(0);
+            forward(rows);
+            lossAndOutputDelta(rows);
+            System.arraycopy(batch.a[layers - 1].download(0, rows * k), 0, outputs, start * k, rows * k);
+            lossSum += (double) stepLoss.download(0, 1)[0] * rows;
+        }
+        return new Evaluation(outputs, lossSum / n);
+    }
+
+    @Override
+    public float[] predict(float[] features) {
+        ctx.makeCurrent();
+        int fw = network.inputWidth(), k = network.outputWidth(), n = features.length / fw;
+        int chunk = Math.max(1, Math.min(n, Math.max(EVALUATION_CHUNK, batch == null ? 0 : batch.capacity)));
+        ensureCapacity(chunk);
+        float[] outputs = new float[n * k];
+        for (int start = 0; start < n; start += chunk) {
+            int rows = Math.min(chunk, n - start);
+            batch.x.upload(Arrays.copyOfRange(features, start * fw, (start + rows) * fw), 0, rows * fw);
+            forward(rows);
+            if (network.outputLayer().activation() == Activation.SOFTMAX) {
+                kernels.softmaxRows(batch.z[layers - 1].pointer, batch.a[layers - 1].pointer, rows, k);
+            }
+            System.arraycopy(batch.a[layers - 1].download(0, rows * k), 0, outputs, start * k, rows * k);
+        }
+        return outputs;
+    }
+
+    @Override
+    public float[] parameters() {
+        ctx.makeCurrent();
+        return params.download(0, parameterCount);
+    }
+
+    /** One step on rows order[step·stride ..][0, rows): gather, forward, loss, backward and, if asked, the update. */
+    private void enqueueStep(int rows, int stride, boolean update) {
+        kernels.gatherRows(trainX.pointer, network.inputWidth(), order.pointer, stepIndex.pointer, stride, rows, batch.x.pointer);
+        kernels.gatherRows(trainY.pointer, network.outputWidth(), order.pointer, stepIndex.pointer, stride, rows,
+                batch.y.pointer);
+        forward(rows);
+        lossAndOutputDelta(rows);
+        backward(rows);
+        if (update) {
+            kernels.optimizerUpdate(optimizerCode, params.pointer, grads.pointer, stateM.pointer, stateV.pointer,
+                    parameterCount, rate.pointer, stepCount.pointer);
+            kernels.advanceStep(stepIndex.pointer, stepCount.pointer);
+        }
+    }
+
+    /** z[l] = a[l−1]·W[l]ᵀ + b[l]; a[l] = act(z[l]). In cuBLAS's column-major terms zᵀ = W·a[l−1]ᵀ. */
+    private void forward(int rows) {
+        for (int l = 0; l < layers; l++) {
+            cublas.sgemm(Cublas.OP_T, Cublas.OP_N, out[l], rows, in[l], params.address(weightAt[l]), in[l],
+                    batch.input(l).address, in[l], batch.z[l].address, out[l]);
+            kernels.biasActivation(batch.z[l].pointer, batch.a[l].pointer, params.at(biasAt[l]), rows, out[l], act[l]);
+        }
+    }
+
+    /** The batch loss into stepLoss[*stepIndex], and ∂L/∂z of the output layer into d[L]. */
+    private void lossAndOutputDelta(int rows) {
+        int last = layers - 1, k = out[last], loss = LossCode.of(network.loss());
+        kernels.lossDelta(loss, act[last], batch.z[last].pointer, batch.a[last].pointer, batch.y.pointer,
+                batch.d[last].pointer, rows, k, batch.partial.pointer);
+        float scale = loss == LossCode.CROSS_ENTROPY ? 1f / rows : 1f / ((float) rows * k);
+        kernels.lossFinalize(batch.partial.pointer, Kernels.lossBlocks(loss, rows, k), scale, stepIndex.pointer,
+                stepLoss.pointer);
+    }
+
+    /**
+     * The chain rule down the layers: ∂L/∂W = dzᵀ·a[l−1] (column-major: ∂L/∂Wᵀ = a[l−1]ᵀ·dz),
+     * ∂L/∂b = dzᵀ·1, ∂L/∂a[l−1] = dz·W, then through the activation.
+     */
+    private void backward(int rows) {
+        for (int l = layers - 1; l >= 0; l--) {
+            DeviceBuffer dz = batch.d[l], input = batch.input(l);
+            cublas.sgemm(Cublas.OP_N, Cublas.OP_T, in[l], out[l], rows, input.address, in[l], dz.address, out[l],
+                    grads.address(weightAt[l]), in[l]);
+            cublas.sgemv(Cublas.OP_N, out[l], rows, dz.address, out[l], batch.ones.address, grads.address(biasAt[l]));
+            if (l > 0) {
+                DeviceBuffer below = batch.d[l - 1];
+                cublas.sgemm(Cublas.OP_N, Cublas.OP_N, in[l], rows, out[l], params.address(weightAt[l]), in[l],
+                        dz.address, out[l], below.address, in[l]);
+                kernels.activationBackward(batch.z[l - 1].pointer, batch.a[l - 1].pointer, below.pointer, below.pointer,
+                        (long) rows * in[l], act[l - 1]);
+            }
+        }
+    }
+
+    /** The step graph for this batch shape, captured on first use. */
+    private StepGraph graph(int rows, int stride) {
+        return graphs.computeIfAbsent(((long) rows << 32) | stride,
+                key -> new StepGraph(ctx, () -> enqueueStep(rows, stride, true)));
+    }
+
+    /** Grows the per-batch buffers to hold {@code rows} rows; the captured graphs point at them, so they go too. */
+    private void ensureCapacity(int rows) {
+        if (batch != null && batch.capacity >= rows) return;
+        ctx.synchronize();
+        closeGraphs();
+        if (batch != null) batch.close();
+        batch = null;
+        batch = new BatchBuffers(Math.max(rows, 1));
+    }
+
+    private void requireTrainingData(int rows) {
+        if (trainRows == 0) throw new IllegalStateException("this model was loaded without training data");
+        if (rows > trainRows) {
+            throw new IllegalArgumentException(rows + " row indexes for " + trainRows + " training rows");
+        }
+    }
+
+    private void closeGraphs() {
+        graphs.values().forEach(StepGraph::close);
+        graphs.clear();
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        ctx.makeCurrent();
+        ctx.synchronize();
+        closeGraphs();
+        if (batch != null) batch.close();
+        owned.forEach(DeviceBuffer::close);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.downhill.cuda;
+
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import static jcuda.driver.JCudaDriver.*;
+
+/**
+ * The PTX kernels of the {@code kernels} module, loaded into the context, with one launcher
+ * per kernel: each computes its grid from the shapes and checks the launch, naming the kernel
+ * and the shapes when it fails.
+ */
+final class Kernels implements AutoCloseable {
+    private static final int BLOCK = 256;
+    private final CudaContext ctx;
+    private final List<CUmodule> modules = new ArrayList<>();
+    private final CUfunction gatherRows, biasActivation, activationBackward, lossDelta, lossFinalize, optimizerUpdate,
+            advanceStep, softmaxRows;
+
+    Kernels(CudaContext ctx) {
+        this.ctx = ctx;
+        gatherRows = load("gather_rows");
+        biasActivation = load("bias_activation");
+        activationBackward = load("activation_backward");
+        lossDelta = load("loss_delta");
+        lossFinalize = load("loss_finalize");
+        optimizerUpdate = load("optimizer_update");
+        advanceStep = load("advance_step");
+        softmaxRows = load("softmax_rows");
+    }
+
+    private CUfunction load(String name) {
+        String ptx;
+        try (InputStream in = Kernels.class.getResourceAsStream("/dev/downhill/kernels/" + name + ".ptx")) {
+            if (in == null) throw new CudaException("kernel " + name + ".ptx is missing from the kernels jar");
+            ptx = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new CudaException("cannot read kernel " + name + ".ptx: " + e.getMessage());
+        }
+        CUmodule module = new CUmodule();
+        int status = cuModuleLoadData(module, ptx);
+        if (status == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION) {
+            throw new CudaException("the NVIDIA driver is too old for Downhill's kernels (PTX ISA 9.0 needs a driver "
+                    + "supporting CUDA 13, r580 or newer)");
+        }
+        Cuda.check(status, "cuModuleLoadData(" + name + ".ptx)");
+        modules.add(module);
+        CUfunction f = new CUfunction();
+        Cuda.check(cuModuleGetFunction(f, module, name), "cuModuleGetFunction(" + name + ")");
+        return f;
+    }
+
+    /** dst[r, :] = src[order[step·stride + r], :] for r < rows. */
+    void gatherRows(CUdeviceptr src, int width, CUdeviceptr order, CUdeviceptr stepIndex, int stride, int rows,
+                    CUdeviceptr dst) {
+        launch(gatherRows, "gather_rows(width=" + width + ", rows=" + rows + ")", blocks((long) rows * width), BLOCK,
+                Pointer.to(src), Pointer.to(new int[] {width}), Pointer.to(order), Pointer.to(stepIndex),
+                Pointer.to(new int[] {stride}), Pointer.to(new int[] {rows}), Pointer.to(dst));
+    }
+
+    /** z += b; a = act(z), over [rows, cols]. */
+    void biasActivation(CUdeviceptr z, CUdeviceptr a, CUdeviceptr b, int rows, int cols, int act) {
+        launch(biasActivation, "bias_activation(rows=" + rows + ", cols=" + cols + ")", blocks((long) rows * cols), BLOCK,
+                Pointer.to(z), Pointer.to(a), Pointer.to(b), Pointer.to(new int[] {rows}), Pointer.to(new int[] {cols}),
+                Pointer.to(new int[] {act}));
+    }
+
+    /** dz = da ⊙ act'(z) over n elements (dz may be da). */
+    void activationBackward(CUdeviceptr z, CUdeviceptr a, CUdeviceptr da, CUdeviceptr dz, long n, int act) {
+        launch(activationBackward, "activation_backward(n=" + n + ")", blocks(n), BLOCK, Pointer.to(z), Pointer.to(a),
+                Pointer.to(da), Pointer.to(dz), Pointer.to(new long[] {n}), Pointer.to(new int[] {act}));
+    }
+
+    /** Blocks {@link #lossDelta} launches for a batch, hence partial sums it writes. */
+    static int lossBlocks(int loss, int rows, int cols) {
+        return blocks(loss == LossCode.CROSS_ENTROPY ? rows : (long) rows * cols);
+    }
+
+    /** Loss partial sums per block and dz = ∂L/∂z of the output layer. */
+    void lossDelta(int loss, int outAct, CUdeviceptr z, CUdeviceptr a, CUdeviceptr y, CUdeviceptr dz, int rows, int cols,
+                   CUdeviceptr partial) {
+        launch(lossDelta, "loss_delta(loss=" + loss + ", rows=" + rows + ", cols=" + cols + ")",
+                lossBlocks(loss, rows, cols), BLOCK, Pointer.to(new int[] {loss}), Pointer.to(new int[] {outAct}),
+                Pointer.to(z), Pointer.to(a), Pointer.to(y), Pointer.to(dz), Pointer.to(new int[] {rows}),
+                Pointer.to(new int[] {cols}), Pointer.to(partial));
+    }
+
+    /** stepLoss[*stepIndex] = scale · Σ partial[0..blocks). */
+    void lossFinalize(CUdeviceptr partial, int blocks, float scale, CUdeviceptr stepIndex, CUdeviceptr stepLoss) {
+        launch(lossFinalize, "loss_finalize(blocks=" + blocks + ")", 1, BLOCK, Pointer.to(partial),
+                Pointer.to(new int[] {blocks}), Pointer.to(new float[] {scale}), Pointer.to(stepIndex), Pointer.to(stepLoss));
+    }
+
+    /** One optimiser step over n parameters; see optimizer_update.cu for the kinds and the state. */
+    void optimizerUpdate(OptimizerCode o, CUdeviceptr w, CUdeviceptr g, CUdeviceptr m, CUdeviceptr v, long n,
+                         CUdeviceptr lr, CUdeviceptr stepCount) {
+        launch(optimizerUpdate, "optimizer_update(kind=" + o.kind() + ", n=" + n + ")", blocks(n), BLOCK,
+                Pointer.to(new int[] {o.kind()}), Pointer.to(w), Pointer.to(g), Pointer.to(m), Pointer.to(v),
+                Pointer.to(new long[] {n}), Pointer.to(lr), Pointer.to(stepCount), Pointer.to(new float[] {o.beta1()}),
+                Pointer.to(new float[] {o.beta2()}), Pointer.to(new float[] {o.epsilon()}),
+                Pointer.to(new float[] {o.momentum()}), Pointer.to(new float[] {o.weightDecay()}),
+                Pointer.to(new int[] {o.nesterov() ? 1 : 0}));
+    }
+
+    /** *stepIndex += 1; *stepCount += 1. */
+    void advanceStep(CUdeviceptr stepIndex, CUdeviceptr stepCount) {
+        launch(advanceStep, "advance_step", 1, 1, Pointer.to(stepIndex), Pointer.to(stepCount));
+    }
+
+    /** a = softmax(z) per row of [rows, cols]. */
+    void softmaxRows(CUdeviceptr z, CUdeviceptr a, int rows, int cols) {
+        launch(softmaxRows, "softmax_rows(rows=" + rows + ", cols=" + cols + ")", blocks(rows), BLOCK, Pointer.to(z),
+                Pointer.to(a), Pointer.to(new int[] {rows}), Pointer.to(new int[] {cols}));
+    }
+
+    private static int blocks(long threads) {
+        return (int) Math.max(1, (threads + BLOCK - 1) / BLOCK);
+    }
+
+    private void launch(CUfunction f, String what, int grid, int block, Pointer... args) {
+        Cuda.check(cuLaunchKernel(f, grid, 1, 1, block, 1, 1, 0, ctx.stream, Pointer.to(args), null), "cuLaunchKernel " + what);
+    }
+
+    @Override
+    public void close() {
+        for (CUmodule m : modules) Cuda.check(cuModuleUnload(m), "cuModuleUnload");
+    }
+}

@@ -1,0 +1,140 @@
+package dev.downhill.cuda;
+
+import dev.downhill.backend.Backend;
+import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.BatchGradients;
+import dev.downhill.backend.EpochResult;
+import dev.downhill.backend.TrainableModel;
+import dev.downhill.cpu.CpuBackendProvider;
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Activation;
+import dev.downhill.network.Loss;
+import dev.downhill.network.Network;
+import dev.downhill.optim.Optimizer;
+import dev.downhill.testing.TestData;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The same network, initial parameters, data and settings on the CPU reference and on the
+ * GPU: forward outputs, loss and every gradient of a batch, then the parameters after 1 and
+ * after 50 steps, within a relative error of 1e-4 (see {@link Agreement}).
+ */
+@org.junit.jupiter.api.extension.ExtendWith(RequiresGpu.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CrossCheckTest {
+    static final double FP32_BOUND = 1e-4;
+    private Backend cpu, gpu;
+    private final List<String> failures = new ArrayList<>();
+    private int checked;
+
+    @BeforeAll
+    void open() {
+        gpu = Gpu.open(BackendOptions.MathMode.FP32);
+        cpu = new CpuBackendProvider().create(BackendOptions.defaults());
+    }
+
+    @AfterAll
+    void close() {
+        if (gpu != null) gpu.close();
+        if (cpu != null) cpu.close();
+    }
+
+    @Test
+    void everyActivationWithEveryLoss() {
+        Activation[] hidden = {Activation.IDENTITY, Activation.SIGMOID, Activation.TANH, Activation.RELU, Activation.LEAKY_RELU};
+        for (Activation h : hidden) {
+            for (Loss loss : Loss.values()) {
+                Activation output = switch (loss) {
+                    case MSE -> h;                        // every activation also on an MSE output
+                    case BCE -> Activation.SIGMOID;
+                    case CROSS_ENTROPY -> Activation.SOFTMAX;
+                };
+                Network net = Network.builder(33).dense(33, h).dense(loss == Loss.BCE ? 1 : 5, output).loss(loss)
+                        .seed(h.ordinal() * 7L + loss.ordinal()).build();
+                compare(h + "/" + loss, net, Optimizer.Sgd.plain(0.05f), 7, FP32_BOUND);
+            }
+        }
+        report(15);
+    }
+
+    @Test
+    void everyOptimizer() {
+        Optimizer[] optimizers = {Optimizer.Sgd.plain(0.01f), new Optimizer.Sgd(0.01f, 0.9f, false, 0),
+                new Optimizer.Sgd(0.01f, 0.9f, true, 1e-3f), Optimizer.Adam.defaults(1e-3f),
+                new Optimizer.Adam(1e-3f, 0.8f, 0.99f, 1e-8f, 0.01f), Optimizer.AdamW.defaults(1e-3f),
+                Optimizer.RmsProp.defaults(1e-3f), new Optimizer.RmsProp(1e-3f, 0.9f, 1e-8f, 0.5f, 1e-3f)};
+        for (Optimizer o : optimizers) {
+            Network net = Network.builder(33).dense(257, Activation.RELU).dense(10, Activation.SOFTMAX)
+                    .loss(Loss.CROSS_ENTROPY).seed(3).build();
+            compare(o.toString(), net, o, 128, FP32_BOUND);
+        }
+        report(optimizers.length);
+    }
+
+    @Test
+    void batchSizesAndWidthsThatAreNotMultiplesOf32() {
+        int[][] shapes = {{3, 3, 1}, {3, 257, 3}, {257, 33, 3}};
+        int[] batches = {1, 7, 128, 1000};
+        for (int[] w : shapes) {
+            for (int b : batches) {
+                Network net = Network.builder(w[0]).dense(w[1], Activation.TANH).dense(w[2], Activation.IDENTITY)
+                        .seed(b).build();
+                compare(java.util.Arrays.toString(w) + " batch " + b, net, new Optimizer.Sgd(0.01f, 0.9f, false, 0), b,
+                        FP32_BOUND);
+            }
+        }
+        report(shapes.length * batches.length);
+    }
+
+    /** Outputs, loss and gradients of the first batch; parameters after one step and after 50; the epoch's loss. */
+    void compare(String name, Network net, Optimizer optimizer, int batch, double bound) {
+        checked++;
+        DataSet data = TestData.randomFor(net, 50 * batch, 17);
+        float[] initial = net.initialParameters();
+        try (TrainableModel c = cpu.load(net, initial, optimizer, data);
+             TrainableModel g = gpu.load(net, initial, optimizer, data)) {
+            int[] first = IntStream.range(0, batch).toArray();
+            BatchGradients rc = c.gradients(first), rg = g.gradients(first);
+            double out = Agreement.check(name + " outputs", rc.outputs(), rg.outputs(), bound);
+            double loss = Agreement.check(name + " loss", new float[] {rc.loss()}, new float[] {rg.loss()}, bound);
+            double grad = Agreement.check(name + " gradients", rc.gradients(), rg.gradients(), bound);
+            for (var t : net.layout().tensors()) {
+                Agreement.check(name + " gradient " + t.name(), slice(rc.gradients(), t), slice(rg.gradients(), t), bound);
+            }
+            c.trainEpoch(first, batch, optimizer.learningRate());
+            g.trainEpoch(first, batch, optimizer.learningRate());
+            double one = Agreement.check(name + " parameters after 1 step", c.parameters(), g.parameters(), bound);
+            int[] rest = IntStream.range(batch, 50 * batch).toArray();
+            EpochResult ec = c.trainEpoch(rest, batch, optimizer.learningRate());
+            EpochResult eg = g.trainEpoch(rest, batch, optimizer.learningRate());
+            double fifty = Agreement.check(name + " parameters after 50 steps", c.parameters(), g.parameters(), bound);
+            double epoch = Agreement.check(name + " epoch loss", new float[] {(float) ec.meanLoss()},
+                    new float[] {(float) eg.meanLoss()}, bound);
+            System.out.printf("%-60s outputs %.1e loss %.1e grads %.1e step1 %.1e step50 %.1e epoch %.1e%n", name, out,
+                    loss, grad, one, fifty, epoch);
+        } catch (AssertionError e) {
+            failures.add(e.getMessage());
+        }
+    }
+
+    private void report(int expected) {
+        assertEquals(expected, checked, "cases checked");
+        checked = 0;
+        List<String> found = List.copyOf(failures);
+        failures.clear();
+        assertTrue(found.isEmpty(), String.join("\n", found));
+    }
+
+    private static float[] slice(float[] flat, dev.downhill.network.ParameterLayout.Tensor t) {
+        return dev.downhill.network.ParameterLayout.slice(flat, t);
+    }
+}
