@@ -14,7 +14,9 @@ import java.util.List;
  * Everything one training run needs, resolved from the command line and its defaults.
  *
  * @param name        a short name for the run, used in titles and output paths
- * @param data        the CSV file
+ * @param data        the CSV file, or null for a workload's synthetic data
+ * @param workload    a standard workload trained on synthetic rows, or null
+ * @param rows        rows of synthetic data for a workload
  * @param targets     target column names
  * @param features    feature column names, or empty for all others
  * @param encoding    how the targets are read
@@ -25,7 +27,7 @@ import java.util.List;
  * @param init        a checkpoint to start from, or null
  * @param out         the folder for the checkpoint and the plot
  */
-record RunSettings(String name, Path data, List<String> targets, List<String> features, CsvReader.Targets encoding,
+record RunSettings(String name, Path data, dev.downhill.workload.Workload workload, int rows, List<String> targets, List<String> features, CsvReader.Targets encoding,
                    int classes, List<DenseLayer> hidden, dev.downhill.network.Activation output, Loss loss,
                    Initializer initializer, long seed, Optimizer optimizer, TrainingConfig training,
                    double validation, boolean standardize, String backend,

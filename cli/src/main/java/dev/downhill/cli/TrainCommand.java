@@ -31,6 +31,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FILE", description = "CSV file with a header row")
     Path data;
 
+    @Option(names = "--workload", paramLabel = "NAME", description = "train a standard workload (tiny, mnist, tcnn, wide) on random data made in memory")
+    String workload;
+
+    @Option(names = "--rows", paramLabel = "N", description = "rows of random data for --workload (default: 100 batches)")
+    Integer rows;
+
     @Option(names = "--target", paramLabel = "COL", split = ",", description = "target column(s); several allowed")
     List<String> targets;
 
@@ -99,7 +105,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<RunSettings> runs = data == null ? seedExample() : List.of(custom());
+        List<RunSettings> runs = workload != null ? List.of(standardWorkload())
+                : data == null ? seedExample() : List.of(custom());
         for (RunSettings run : runs) {
             new TrainingRun(run, System.out).run();
         }
@@ -116,6 +123,21 @@ final class TrainCommand implements Callable<Integer> {
                         twoSigmoid, Activation.IDENTITY, Loss.MSE, "sgd", 0.05f, 50, 1),
                 settings("placement-placed", csv, List.of("placed"), List.of("cgpa", "profile_score"),
                         twoSigmoid, Activation.SIGMOID, Loss.BCE, "sgd", 0.1f, 50, 1));
+    }
+
+    /** A standard workload with its own network, loss, batch and SGD(lr 1e-3), on random rows. */
+    private RunSettings standardWorkload() {
+        if (data != null || targets != null) throw new InputException("--workload trains on its own random data: drop --data and --target");
+        dev.downhill.workload.Workload w = dev.downhill.workload.Workload.named(workload);
+        var net = w.network(0);
+        int b = batch != null ? batch : w.batchSize();
+        int n = rows != null ? rows : 100 * b;
+        RunSettings base = settings(w.name(), null, List.of(), List.of(), net.layers().subList(0, net.layers().size() - 1),
+                net.outputLayer().activation(), w.loss(), "sgd", 1e-3f, 10, w.batchSize());
+        return new RunSettings(base.name(), null, w, n, base.targets(), base.features(), base.encoding(), base.classes(),
+                base.hidden(), base.output(), base.loss(), base.initializer(), base.seed(), base.optimizer(), base.training(),
+                validation != null ? validation : 0, standardize != null && standardize, base.backend(), base.math(),
+                base.init(), base.out());
     }
 
     private RunSettings custom() {
@@ -147,7 +169,7 @@ final class TrainCommand implements Callable<Integer> {
         if (shuffle == null || shuffle) config = config.shuffled(s);
         CsvReader.Targets encoding = l == Loss.CROSS_ENTROPY && targetCols.size() == 1
                 ? CsvReader.Targets.CLASS_INDEX : CsvReader.Targets.VALUES;
-        return new RunSettings(name, csv, targetCols, featureCols, encoding, classes, layers, output, l,
+        return new RunSettings(name, csv, null, 0, targetCols, featureCols, encoding, classes, layers, output, l,
                 initializer == null ? Initializer.PYTORCH : Initializer.parse(initializer), s,
                 optimizer.resolve(defaultOptimizer, defaultRate), config,
                 validation != null ? validation : 0.2, standardize == null || standardize, backend, mathMode(),

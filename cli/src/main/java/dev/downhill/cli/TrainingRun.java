@@ -24,6 +24,8 @@ import java.util.Map;
 
 /** One training run from a CSV file to a checkpoint and a loss plot, reported as it goes. */
 final class TrainingRun {
+    /** Networks up to this many parameters have every value printed. */
+    private static final int PRINTED_PARAMETERS = 64;
     private final RunSettings s;
     private final PrintStream out;
 
@@ -34,7 +36,8 @@ final class TrainingRun {
 
     /** Trains and returns the path of the saved checkpoint. */
     Path run() {
-        DataSet all = new CsvReader(s.targets(), s.features(), s.encoding(), s.classes()).read(s.data());
+        DataSet all = s.workload() != null ? s.workload().syntheticData(s.rows(), s.seed())
+                : new CsvReader(s.targets(), s.features(), s.encoding(), s.classes()).read(s.data());
         DataSet train = all, validation = null;
         if (s.validation() > 0) {
             DataSet.Split split = all.split(s.validation(), s.seed());
@@ -63,6 +66,7 @@ final class TrainingRun {
             result = new Trainer(s.training()).listener(new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()))
                     .train(model, train.rows(), validation);
             out.printf("final loss %.6f (%s)%n", result.finalLoss(), result.stopReason());
+            reportThroughput(result, train.rows());
             if (validation != null) reportValidation(model, network, validation);
         }
         printParameters(network, result.parameters());
@@ -75,6 +79,14 @@ final class TrainingRun {
         return checkpoint;
     }
 
+    /** Training samples per second over the epochs after the first, which pays for warm-up and graph capture. */
+    private void reportThroughput(TrainingResult result, int rows) {
+        List<dev.downhill.train.EpochReport> timed = result.history().size() > 1
+                ? result.history().subList(1, result.history().size()) : result.history();
+        double seconds = timed.stream().mapToLong(dev.downhill.train.EpochReport::nanos).sum() / 1e9;
+        out.printf("throughput %.0f samples/s (%d epochs timed)%n", (double) rows * timed.size() / seconds, timed.size());
+    }
+
     private void reportValidation(TrainableModel model, Network network, DataSet validation) {
         float[] outputs = model.evaluate(validation).outputs();
         if (network.loss().isClassification()) {
@@ -84,11 +96,14 @@ final class TrainingRun {
         }
     }
 
+    /** Every value of a small network; a norm per tensor for a large one. */
     private void printParameters(Network network, float[] params) {
-        out.println("learned parameters:");
+        boolean small = params.length <= PRINTED_PARAMETERS;
+        out.println("learned parameters" + (small ? ":" : " (" + params.length + "; L2 norm per tensor):"));
         for (ParameterLayout.Tensor t : network.layout().tensors()) {
+            float[] values = ParameterLayout.slice(params, t);
             out.println("  " + t.name() + " " + t.shapeText() + " = "
-                    + java.util.Arrays.toString(ParameterLayout.slice(params, t)));
+                    + (small ? java.util.Arrays.toString(values) : String.format("‖·‖ %.4f", Metrics.norm(values))));
         }
     }
 

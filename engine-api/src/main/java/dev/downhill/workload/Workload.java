@@ -1,0 +1,78 @@
+package dev.downhill.workload;
+
+import dev.downhill.InputException;
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Activation;
+import dev.downhill.network.Loss;
+import dev.downhill.network.Network;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A standard workload: the networks every speed claim of the project is made on, trained with
+ * plain SGD (lr 1e-3) on random normal inputs and targets made in memory.
+ *
+ * @param widths    layer widths from input to output
+ * @param hidden    the hidden layers' activation
+ * @param loss      MSE, or cross-entropy with a softmax output
+ * @param batchSize rows per step
+ */
+public record Workload(String name, int[] widths, Activation hidden, Loss loss, int batchSize) {
+    public static final List<Workload> STANDARD = List.of(
+            new Workload("tiny", new int[] {2, 2, 1}, Activation.SIGMOID, Loss.MSE, 1),
+            new Workload("mnist", new int[] {784, 512, 512, 10}, Activation.RELU, Loss.CROSS_ENTROPY, 128),
+            new Workload("tcnn", new int[] {64, 64, 64, 64, 64, 16}, Activation.RELU, Loss.MSE, 1 << 18),
+            new Workload("wide", new int[] {4096, 4096, 4096, 4096, 4096}, Activation.RELU, Loss.MSE, 4096));
+
+    public static Workload named(String name) {
+        return STANDARD.stream().filter(w -> w.name.equals(name)).findFirst().orElseThrow(() -> new InputException(
+                "unknown workload '" + name + "' (expected " + String.join(", ", STANDARD.stream().map(Workload::name).toList()) + ")"));
+    }
+
+    public Network network(long seed) {
+        Network.Builder b = Network.builder(widths[0]);
+        for (int i = 1; i < widths.length; i++) {
+            boolean last = i == widths.length - 1;
+            b.dense(widths[i], !last ? hidden : loss == Loss.CROSS_ENTROPY ? Activation.SOFTMAX : Activation.IDENTITY);
+        }
+        return b.loss(loss).seed(seed).build();
+    }
+
+    /** Floating-point operations of one training sample: 6·Σ in·out (forward 2, backward 4). */
+    public long flopsPerSample() {
+        long f = 0;
+        for (int i = 1; i < widths.length; i++) f += 6L * widths[i - 1] * widths[i];
+        return f;
+    }
+
+    /** {@code rows} random rows: N(0,1) inputs; N(0,1) targets, or one-hot random classes for cross-entropy. */
+    public DataSet syntheticData(int rows, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int in = widths[0], out = widths[widths.length - 1];
+        float[] x = new float[Math.multiplyExact(rows, in)];
+        float[] y = new float[Math.multiplyExact(rows, out)];
+        for (int i = 0; i < x.length; i++) x[i] = (float) gaussian(random);
+        for (int r = 0; r < rows; r++) {
+            if (loss == Loss.CROSS_ENTROPY) y[r * out + random.nextInt(out)] = 1;
+            else for (int c = 0; c < out; c++) y[r * out + c] = (float) gaussian(random);
+        }
+        return DataSet.of(x, in, y, out);
+    }
+
+    private static double gaussian(SplittableRandom random) {
+        // Box–Muller: SplittableRandom has no nextGaussian of its own on every JDK
+        double u = 1 - random.nextDouble(), v = random.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Workload w && w.name.equals(name);
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode();
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the CUDA backend's tests (contract, cross-checks against the CPU reference, device
+# memory) on this machine; full log and JUnit XML under $OUT.
+set -uo pipefail
+. "$(dirname "$0")/env.sh"
+nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
+downhill devices | tee "$OUT/devices.txt"
+"$java" --enable-native-access=ALL-UNNAMED -jar "$here/lib/junit-platform-console-standalone.jar" execute \
+    --class-path "$here/lib/downhill.jar:$here/tests/engine-api-tests.jar:$here/tests/engine-cuda-tests.jar" \
+    --select-package dev.downhill.cuda \
+    --details tree --disable-banner --reports-dir "$OUT/junit" "$@" > "$OUT/gpu-tests.log" 2>&1
+rc=$?
+grep -E "^\s*(│\s*)*[├└]─ .*(✘|↷)" "$OUT/gpu-tests.log" | head -40
+tail -n 16 "$OUT/gpu-tests.log"
+exit $rc

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Trains the seed example on the GPU and on the CPU and compares their losses epoch by epoch,
+# then trains the mnist workload on the GPU in fp32 and TF32. Logs under $OUT.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+downhill train --backend cuda --out "$OUT/seed-cuda" > "$OUT/seed-cuda.log" 2>&1
+downhill train --backend cpu --out "$OUT/seed-cpu" > "$OUT/seed-cpu.log" 2>&1
+losses() { grep -E "^epoch" "$1" | awk '{print $4}'; }
+paste <(losses "$OUT/seed-cuda.log") <(losses "$OUT/seed-cpu.log") | awk '
+    { d = $1 - $2; if (d < 0) d = -d; r = d / ($2 > 0 ? $2 : 1); if (r > worst) { worst = r; at = NR } }
+    END { printf "seed example, %d epochs on cuda and cpu: largest relative loss difference %.2e (line %d)\n", NR, worst, at }'
+grep -E "^(== |backend|final loss|throughput)" "$OUT/seed-cuda.log"
+for math in fp32 tf32; do
+    downhill train --workload mnist --backend cuda --math "$math" --epochs 5 --rows 60032 --out "$OUT/mnist-$math" \
+        > "$OUT/mnist-$math.log" 2>&1
+    echo "mnist $math: $(grep -E '^(final loss|throughput)' "$OUT/mnist-$math.log" | tr '\n' ' ')"
+done
