@@ -73,9 +73,9 @@ final class TrainingRun {
 
         Path checkpoint = s.out().resolve("model.safetensors");
         Checkpoint.save(checkpoint, network, result.parameters(), metadata(all, standardizer, result));
-        Path plot = s.out().resolve("loss.png");
-        LossPlot.write(plot, s.name() + " — " + network.widths() + " " + network.loss().id(), result.history());
-        out.println("saved " + checkpoint + " and " + plot);
+        String curves = LossPlot.write(s.out(), s.name() + " — " + network.widths() + " " + network.loss().id(),
+                result.history());
+        out.println("saved " + checkpoint + ", " + curves);
         return checkpoint;
     }
 

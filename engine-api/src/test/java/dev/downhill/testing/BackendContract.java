@@ -88,8 +88,10 @@ public abstract class BackendContract {
             Tensors.assertClose("outputs", ReferenceMlp.outputs(net, theta, data.features(), rows), g.outputs(), 1e-6, 1e-5);
             double loss = ReferenceMlp.loss(net, theta, data.features(), data.targets(), rows);
             assertEquals(loss, g.loss(), 1e-6 + 1e-5 * Math.abs(loss), "loss");
-            Tensors.assertClose("gradient", ReferenceMlp.numericGradient(net, theta, data.features(), data.targets(), rows),
-                    g.gradients(), 2e-6, 1e-3);
+            double[] numeric = ReferenceMlp.numericGradient(net, theta, data.features(), data.targets(), rows);
+            Tensors.assertClose("gradient", numeric, g.gradients(), 2e-6, 1e-3);
+            Tensors.assertClose("the double-precision reference's own chain rule", numeric,
+                    ReferenceMlp.gradient(net, theta, data.features(), data.targets(), rows), 1e-8, 1e-5);
         }
     }
 

@@ -49,6 +49,98 @@ public final class ReferenceMlp {
         return sum / rows;
     }
 
+    /**
+     * ∂loss/∂θ by the chain rule in double precision, written independently of the backends:
+     * δ at the output from the loss, then ∂L/∂W = δᵀ·a_prev, ∂L/∂b = Σ δ, δ_prev = (δ·W) ⊙ act'.
+     */
+    public static double[] gradient(Network net, double[] params, float[] x, float[] y, int rows) {
+        ParameterLayout layout = net.layout();
+        int layers = net.layers().size();
+        double[][] a = new double[layers + 1][];
+        double[][] z = new double[layers][];
+        a[0] = new double[x.length];
+        for (int i = 0; i < x.length; i++) a[0][i] = x[i];
+        for (int l = 0; l < layers; l++) {
+            int nIn = net.inputWidthOf(l), nOut = net.layers().get(l).units();
+            int wo = layout.weight(l).offset(), bo = layout.bias(l).offset();
+            z[l] = new double[rows * nOut];
+            for (int r = 0; r < rows; r++) {
+                for (int o = 0; o < nOut; o++) {
+                    double s = params[bo + o];
+                    for (int i = 0; i < nIn; i++) s += a[l][r * nIn + i] * params[wo + o * nIn + i];
+                    z[l][r * nOut + o] = s;
+                }
+            }
+            a[l + 1] = z[l].clone();
+            Activation act = net.layers().get(l).activation();
+            if (act == Activation.SOFTMAX) softmaxRows(a[l + 1], rows, nOut);
+            else for (int i = 0; i < a[l + 1].length; i++) a[l + 1][i] = activate(act, z[l][i]);
+        }
+        int k = net.outputWidth();
+        double[] delta = new double[rows * k];
+        double[] out = a[layers], zl = z[layers - 1];
+        for (int r = 0; r < rows; r++) {
+            double targetSum = 0;
+            for (int c = 0; c < k; c++) targetSum += y[r * k + c];
+            for (int c = 0; c < k; c++) {
+                int i = r * k + c;
+                delta[i] = switch (net.loss()) {
+                    case MSE -> 2 * (out[i] - y[i]) / (rows * k) * slope(net.outputLayer().activation(), zl[i], out[i]);
+                    case BCE -> (out[i] - y[i]) / (rows * k);
+                    case CROSS_ENTROPY -> (targetSum * out[i] - y[i]) / rows;
+                };
+            }
+        }
+        double[] g = new double[params.length];
+        for (int l = layers - 1; l >= 0; l--) {
+            int nIn = net.inputWidthOf(l), nOut = net.layers().get(l).units();
+            int wo = layout.weight(l).offset(), bo = layout.bias(l).offset();
+            double[] below = new double[rows * nIn];
+            for (int r = 0; r < rows; r++) {
+                for (int o = 0; o < nOut; o++) {
+                    double d = delta[r * nOut + o];
+                    g[bo + o] += d;
+                    for (int i = 0; i < nIn; i++) {
+                        g[wo + o * nIn + i] += d * a[l][r * nIn + i];
+                        below[r * nIn + i] += d * params[wo + o * nIn + i];
+                    }
+                }
+            }
+            if (l > 0) {
+                Activation act = net.layers().get(l - 1).activation();
+                for (int i = 0; i < below.length; i++) below[i] *= slope(act, z[l - 1][i], a[l][i]);
+            }
+            delta = below;
+        }
+        return g;
+    }
+
+    private static double slope(Activation act, double z, double a) {
+        return switch (act) {
+            case IDENTITY, SOFTMAX -> 1;
+            case SIGMOID -> a * (1 - a);
+            case TANH -> 1 - a * a;
+            case RELU -> z > 0 ? 1 : 0;
+            case LEAKY_RELU -> z > 0 ? 1 : 0.01;
+        };
+    }
+
+    /**
+     * θ after row-order steps of {@code batch} rows, in double precision throughout: the exact
+     * math that float32 training approximates.
+     */
+    public static double[] train(Network net, float[] initial, dev.downhill.optim.Optimizer optimizer,
+                                 dev.downhill.data.DataSet data, int[] order, int batch) {
+        double[] theta = toDouble(initial);
+        ReferenceOptimizer opt = new ReferenceOptimizer(optimizer, theta.length);
+        for (int start = 0; start < order.length; start += batch) {
+            int[] rows = java.util.Arrays.copyOfRange(order, start, Math.min(order.length, start + batch));
+            dev.downhill.data.DataSet b = data.select(rows);
+            opt.step(theta, gradient(net, theta, b.features(), b.targets(), rows.length));
+        }
+        return theta;
+    }
+
     /** ∂loss/∂θ by central differences {@code (L(θ+h) − L(θ−h)) / 2h}. */
     public static double[] numericGradient(Network net, double[] params, float[] x, float[] y, int rows) {
         double[] g = new double[params.length];

@@ -11,6 +11,12 @@ final class Agreement {
     private Agreement() {}
 
     static double relativeError(float[] reference, float[] actual) {
+        double[] r = new double[reference.length];
+        for (int i = 0; i < r.length; i++) r[i] = reference[i];
+        return relativeError(r, actual);
+    }
+
+    static double relativeError(double[] reference, float[] actual) {
         if (reference.length != actual.length) throw new AssertionError("lengths " + reference.length + " and " + actual.length);
         double maxDiff = 0, scale = 0;
         for (int i = 0; i < reference.length; i++) {
