@@ -15,3 +15,5 @@ for math in fp32 tf32; do
         > "$OUT/mnist-$math.log" 2>&1
     echo "mnist $math: $(grep -E '^(final loss|throughput)' "$OUT/mnist-$math.log" | tr '\n' ' ')"
 done
+downhill train --workload tiny --backend cuda --epochs 3 --rows 100000 --out "$OUT/tiny" > "$OUT/tiny.log" 2>&1
+echo "tiny (seed network, row by row, one launch per epoch): $(grep -E '^throughput' "$OUT/tiny.log")"

@@ -20,8 +20,10 @@ import java.util.Map;
 /**
  * A network training on the GPU. The training set, parameters, gradients and optimiser state
  * stay on the device in flat buffers laid out as {@link ParameterLayout}; an epoch uploads
- * the row order once, replays one captured graph per step, and reads the per-step losses back
- * once. Row-major tensors are handed to column-major cuBLAS as their transposes.
+ * the row order once, then either runs in one launch (a small network, {@link SmallNetPlan}) or
+ * replays one captured graph per step (the general path: cuBLAS products and fused elementwise
+ * kernels), and reads the per-step losses back once. Row-major tensors are handed to
+ * column-major cuBLAS as their transposes.
  */
 final class CudaModel implements TrainableModel {
     private static final int EVALUATION_CHUNK = 4096;
@@ -39,6 +41,7 @@ final class CudaModel implements TrainableModel {
     private final DeviceBuffer params, grads, stateM, stateV, trainX, trainY, order, stepIndex, stepCount, rate, stepLoss;
     private final Map<Long, StepGraph> graphs = new HashMap<>();
     private BatchBuffers batch;
+    private boolean fusedSmallNet = true;
     private boolean closed;
 
     /** Per-batch activations, sized for {@code capacity} rows; a[l] = act(z[l]), d[l] holds ∂L/∂a then ∂L/∂z. */
@@ -162,17 +165,23 @@ final class CudaModel implements TrainableModel {
         requireTrainingData(rowOrder.length);
         ctx.makeCurrent();
         int n = rowOrder.length;
-        ensureCapacity(Math.min(batchSize, n));
         order.upload(rowOrder);
         rate.upload(new float[] {learningRate}, 0, 1);
-        stepIndex.fill(0);
         int fullSteps = n / batchSize, remainder = n % batchSize;
-        if (fullSteps > 0) {
-            StepGraph step = graph(batchSize, batchSize);
-            for (int s = 0; s < fullSteps; s++) step.launch();
-        }
-        if (remainder > 0) graph(remainder, batchSize).launch();
         int steps = fullSteps + (remainder > 0 ? 1 : 0);
+        SmallNetPlan plan = fusedSmallNet ? SmallNetPlan.of(network, Math.min(batchSize, n)) : null;
+        if (plan != null) {
+            kernels.smallNetEpoch(plan, optimizerCode, trainX.pointer, trainY.pointer, order.pointer, n, params.pointer,
+                    stateM.pointer, stateV.pointer, rate.pointer, stepCount.pointer, stepLoss.pointer);
+        } else {
+            ensureCapacity(Math.min(batchSize, n));
+            stepIndex.fill(0);
+            if (fullSteps > 0) {
+                StepGraph step = graph(batchSize, batchSize);
+                for (int s = 0; s < fullSteps; s++) step.launch();
+            }
+            if (remainder > 0) graph(remainder, batchSize).launch();
+        }
         float[] losses = stepLoss.download(0, steps);
         double sum = 0;
         for (int s = 0; s < steps; s++) {
@@ -180,6 +189,11 @@ final class CudaModel implements TrainableModel {
             sum += (double) losses[s] * Math.min(batchSize, n - s * batchSize);
         }
         return new EpochResult(sum / n, steps, -1);
+    }
+
+    /** Whether small networks train an epoch per launch (small_net_epoch.cu); off forces the general path, for tests. */
+    void useFusedSmallNet(boolean enabled) {
+        fusedSmallNet = enabled;
     }
 
     @Override

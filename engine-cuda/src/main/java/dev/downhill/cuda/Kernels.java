@@ -23,7 +23,7 @@ final class Kernels implements AutoCloseable {
     private final CudaContext ctx;
     private final List<CUmodule> modules = new ArrayList<>();
     private final CUfunction gatherRows, biasActivation, activationBackward, lossDelta, lossFinalize, optimizerUpdate,
-            advanceStep, softmaxRows;
+            advanceStep, softmaxRows, smallNetEpoch;
 
     Kernels(CudaContext ctx) {
         this.ctx = ctx;
@@ -35,6 +35,7 @@ final class Kernels implements AutoCloseable {
         optimizerUpdate = load("optimizer_update");
         advanceStep = load("advance_step");
         softmaxRows = load("softmax_rows");
+        smallNetEpoch = load("small_net_epoch");
     }
 
     private CUfunction load(String name) {
@@ -102,12 +103,9 @@ final class Kernels implements AutoCloseable {
     /** One optimiser step over n parameters; see optimizer_update.cu for the kinds and the state. */
     void optimizerUpdate(OptimizerCode o, CUdeviceptr w, CUdeviceptr g, CUdeviceptr m, CUdeviceptr v, long n,
                          CUdeviceptr lr, CUdeviceptr stepCount) {
-        launch(optimizerUpdate, "optimizer_update(kind=" + o.kind() + ", n=" + n + ")", blocks(n), BLOCK,
-                Pointer.to(new int[] {o.kind()}), Pointer.to(w), Pointer.to(g), Pointer.to(m), Pointer.to(v),
-                Pointer.to(new long[] {n}), Pointer.to(lr), Pointer.to(stepCount), Pointer.to(new float[] {o.beta1()}),
-                Pointer.to(new float[] {o.beta2()}), Pointer.to(new float[] {o.epsilon()}),
-                Pointer.to(new float[] {o.momentum()}), Pointer.to(new float[] {o.weightDecay()}),
-                Pointer.to(new int[] {o.nesterov() ? 1 : 0}));
+        launch(optimizerUpdate, "optimizer_update(kind=" + o.kind() + ", n=" + n + ")", blocks(n), BLOCK, 0,
+                Pointer.to(o.asStruct()), Pointer.to(w), Pointer.to(g), Pointer.to(m), Pointer.to(v),
+                Pointer.to(new long[] {n}), Pointer.to(lr), Pointer.to(stepCount));
     }
 
     /** *stepIndex += 1; *stepCount += 1. */
@@ -121,12 +119,31 @@ final class Kernels implements AutoCloseable {
                 Pointer.to(a), Pointer.to(new int[] {rows}), Pointer.to(new int[] {cols}));
     }
 
+    /**
+     * A whole epoch of a small network in one block (small_net_epoch.cu): rows {@code order[0..rows)},
+     * {@code batch} per step, losses into {@code stepLoss[0..steps)}.
+     */
+    void smallNetEpoch(SmallNetPlan plan, OptimizerCode o, CUdeviceptr features, CUdeviceptr targets, CUdeviceptr order,
+                       int rows, CUdeviceptr params, CUdeviceptr m, CUdeviceptr v, CUdeviceptr lr, CUdeviceptr stepCount,
+                       CUdeviceptr stepLoss) {
+        launch(smallNetEpoch, "small_net_epoch(rows=" + rows + ", batch=" + plan.batch() + ", threads=" + plan.threads()
+                        + ", shared=" + plan.sharedBytes() + ")", 1, plan.threads(), plan.sharedBytes(),
+                Pointer.to(plan.netStruct()), Pointer.to(o.asStruct()), Pointer.to(features), Pointer.to(targets),
+                Pointer.to(order), Pointer.to(new int[] {rows}), Pointer.to(new int[] {plan.batch()}), Pointer.to(params),
+                Pointer.to(m), Pointer.to(v), Pointer.to(lr), Pointer.to(stepCount), Pointer.to(stepLoss));
+    }
+
     private static int blocks(long threads) {
         return (int) Math.max(1, (threads + BLOCK - 1) / BLOCK);
     }
 
     private void launch(CUfunction f, String what, int grid, int block, Pointer... args) {
-        Cuda.check(cuLaunchKernel(f, grid, 1, 1, block, 1, 1, 0, ctx.stream, Pointer.to(args), null), "cuLaunchKernel " + what);
+        launch(f, what, grid, block, 0, args);
+    }
+
+    private void launch(CUfunction f, String what, int grid, int block, int sharedBytes, Pointer... args) {
+        Cuda.check(cuLaunchKernel(f, grid, 1, 1, block, 1, 1, sharedBytes, ctx.stream, Pointer.to(args), null),
+                "cuLaunchKernel " + what);
     }
 
     @Override

@@ -5,6 +5,13 @@ import dev.downhill.optim.Optimizer;
 /** An optimiser as the arguments of optimizer_update.cu. RMSProp's α travels in {@code beta1}. */
 record OptimizerCode(int kind, float beta1, float beta2, float epsilon, float momentum, float weightDecay,
                      boolean nesterov) {
+    /** The bytes of {@code struct OptimizerArgs} (optimizer.cuh), for passing by value to a kernel. */
+    int[] asStruct() {
+        return new int[] {kind, Float.floatToRawIntBits(beta1), Float.floatToRawIntBits(beta2),
+                Float.floatToRawIntBits(epsilon), Float.floatToRawIntBits(momentum), Float.floatToRawIntBits(weightDecay),
+                nesterov ? 1 : 0};
+    }
+
     static OptimizerCode of(Optimizer optimizer) {
         return switch (optimizer) {
             case Optimizer.Sgd s -> new OptimizerCode(0, 0, 0, 0, s.momentum(), s.weightDecay(), s.nesterov());

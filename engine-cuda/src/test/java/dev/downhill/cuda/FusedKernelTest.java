@@ -1,0 +1,85 @@
+package dev.downhill.cuda;
+
+import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.EpochResult;
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Activation;
+import dev.downhill.network.Loss;
+import dev.downhill.network.Network;
+import dev.downhill.optim.Optimizer;
+import dev.downhill.testing.TestData;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The one-launch epoch kernel (row by row, and small batches) against the general path
+ * (cuBLAS products in a captured graph per step) on the same GPU: parameters and epoch losses
+ * after a whole epoch, within 1e-4. Plain RMSProp is left out here: CrossCheckTest shows how
+ * it amplifies float32 rounding by itself.
+ */
+@ExtendWith(RequiresGpu.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FusedKernelTest {
+    private CudaBackend gpu;
+
+    @BeforeAll
+    void open() {
+        gpu = (CudaBackend) Gpu.open(BackendOptions.MathMode.FP32);
+    }
+
+    @AfterAll
+    void close() {
+        if (gpu != null) gpu.close();
+    }
+
+    private static final Optimizer[] OPTIMIZERS = {Optimizer.Sgd.plain(0.05f), new Optimizer.Sgd(0.02f, 0.9f, false, 0),
+            new Optimizer.Sgd(0.02f, 0.9f, true, 0.01f), Optimizer.Adam.defaults(0.01f), Optimizer.AdamW.defaults(0.01f),
+            new Optimizer.RmsProp(0.01f, 0.9f, 1e-8f, 0.5f, 0.01f)};
+
+    @Test
+    void rowByRowEpochOfTheSeedNetworkWithEveryOptimiser() {
+        Network seed = Network.builder(2).dense(2, Activation.SIGMOID).dense(1, Activation.IDENTITY).seed(42).build();
+        for (Optimizer o : OPTIMIZERS) compare("seed 2-2-1 " + o, seed, o, 1, 64);
+    }
+
+    @Test
+    void smallBatchesOfSmallNetworks() {
+        Network ce = Network.builder(3).dense(16, Activation.TANH).dense(16, Activation.RELU).dense(3, Activation.SOFTMAX)
+                .loss(Loss.CROSS_ENTROPY).seed(1).build();
+        Network bce = Network.builder(4).dense(8, Activation.LEAKY_RELU).dense(1, Activation.SIGMOID).loss(Loss.BCE).seed(2).build();
+        Network mse = Network.builder(5).dense(7, Activation.SIGMOID).dense(2, Activation.TANH).seed(3).build();
+        for (Optimizer o : OPTIMIZERS) {
+            compare("3-16-16-3 ce batch 7 " + o, ce, o, 7, 70);
+            compare("3-16-16-3 ce batch 32 " + o, ce, o, 32, 100);
+            compare("4-8-1 bce batch 5 " + o, bce, o, 5, 70);
+            compare("5-7-2 mse batch 1 " + o, mse, o, 1, 40);
+        }
+    }
+
+    private void compare(String name, Network net, Optimizer optimizer, int batch, int rows) {
+        assertNotNull(SmallNetPlan.of(net, batch), name + " is small enough for the fused kernel");
+        DataSet data = TestData.randomFor(net, rows, 5);
+        int[] order = IntStream.range(0, rows).map(i -> (i * 37) % rows).toArray();
+        try (CudaModel fused = (CudaModel) gpu.load(net, net.initialParameters(), optimizer, data);
+             CudaModel general = (CudaModel) gpu.load(net, net.initialParameters(), optimizer, data)) {
+            general.useFusedSmallNet(false);
+            for (int epoch = 0; epoch < 2; epoch++) {
+                EpochResult f = fused.trainEpoch(order, batch, optimizer.learningRate());
+                EpochResult g = general.trainEpoch(order, batch, optimizer.learningRate());
+                assertEquals(g.steps(), f.steps());
+                Agreement.check(name + " epoch " + (epoch + 1) + " loss", new float[] {(float) g.meanLoss()},
+                        new float[] {(float) f.meanLoss()}, CrossCheckTest.FP32_BOUND);
+            }
+            double e = Agreement.check(name + " parameters after 2 epochs", general.parameters(), fused.parameters(),
+                    CrossCheckTest.FP32_BOUND);
+            System.out.printf("%-70s fused vs general %.1e%n", name, e);
+        }
+    }
+}
