@@ -14,12 +14,17 @@ public final class ReferenceMlp {
 
     /** Outputs {@code [rows, outputs]} after the output activation. */
     public static double[] outputs(Network net, double[] params, float[] x, int rows) {
-        return forward(net, params, x, rows, true);
+        return forward(net, params, x, rows, true, false);
+    }
+
+    /** Outputs with TF32-rounded matrix-product operands when {@code tf32}. */
+    public static double[] outputs(Network net, double[] params, float[] x, int rows, boolean tf32) {
+        return forward(net, params, x, rows, true, tf32);
     }
 
     /** The mean loss of the batch, as PyTorch defines it. */
     public static double loss(Network net, double[] params, float[] x, float[] y, int rows) {
-        double[] z = forward(net, params, x, rows, false);
+        double[] z = forward(net, params, x, rows, false, false);
         int k = net.outputWidth();
         double sum = 0;
         for (int r = 0; r < rows; r++) {
@@ -54,6 +59,15 @@ public final class ReferenceMlp {
      * δ at the output from the loss, then ∂L/∂W = δᵀ·a_prev, ∂L/∂b = Σ δ, δ_prev = (δ·W) ⊙ act'.
      */
     public static double[] gradient(Network net, double[] params, float[] x, float[] y, int rows) {
+        return gradient(net, params, x, y, rows, false);
+    }
+
+    /**
+     * As {@link #gradient(Network, double[], float[], float[], int)}; with {@code tf32} every operand
+     * of a matrix product is first rounded to TF32 (10 mantissa bits, to nearest), as tensor cores
+     * do, while everything else stays exact.
+     */
+    public static double[] gradient(Network net, double[] params, float[] x, float[] y, int rows, boolean tf32) {
         ParameterLayout layout = net.layout();
         int layers = net.layers().size();
         double[][] a = new double[layers + 1][];
@@ -67,7 +81,7 @@ public final class ReferenceMlp {
             for (int r = 0; r < rows; r++) {
                 for (int o = 0; o < nOut; o++) {
                     double s = params[bo + o];
-                    for (int i = 0; i < nIn; i++) s += a[l][r * nIn + i] * params[wo + o * nIn + i];
+                    for (int i = 0; i < nIn; i++) s += op(a[l][r * nIn + i], tf32) * op(params[wo + o * nIn + i], tf32);
                     z[l][r * nOut + o] = s;
                 }
             }
@@ -98,11 +112,11 @@ public final class ReferenceMlp {
             double[] below = new double[rows * nIn];
             for (int r = 0; r < rows; r++) {
                 for (int o = 0; o < nOut; o++) {
-                    double d = delta[r * nOut + o];
+                    double d = delta[r * nOut + o], dt = op(d, tf32);
                     g[bo + o] += d;
                     for (int i = 0; i < nIn; i++) {
-                        g[wo + o * nIn + i] += d * a[l][r * nIn + i];
-                        below[r * nIn + i] += d * params[wo + o * nIn + i];
+                        g[wo + o * nIn + i] += dt * op(a[l][r * nIn + i], tf32);
+                        below[r * nIn + i] += dt * op(params[wo + o * nIn + i], tf32);
                     }
                 }
             }
@@ -113,6 +127,14 @@ public final class ReferenceMlp {
             delta = below;
         }
         return g;
+    }
+
+    /** A matrix-product operand: itself, or rounded to TF32 (float32 with its low 13 mantissa bits rounded off). */
+    static double op(double v, boolean tf32) {
+        if (!tf32) return v;
+        int bits = Float.floatToRawIntBits((float) v);
+        bits = (bits + 0xFFF + ((bits >> 13) & 1)) & 0xFFFFE000;
+        return Float.intBitsToFloat(bits);
     }
 
     private static double slope(Activation act, double z, double a) {
@@ -131,12 +153,20 @@ public final class ReferenceMlp {
      */
     public static double[] train(Network net, float[] initial, dev.downhill.optim.Optimizer optimizer,
                                  dev.downhill.data.DataSet data, int[] order, int batch) {
+        return train(net, initial, optimizer, data, order, batch, 1, false);
+    }
+
+    /** As {@link #train}, for {@code epochs} epochs over the same order, with TF32-rounded product operands when {@code tf32}. */
+    public static double[] train(Network net, float[] initial, dev.downhill.optim.Optimizer optimizer,
+                                 dev.downhill.data.DataSet data, int[] order, int batch, int epochs, boolean tf32) {
         double[] theta = toDouble(initial);
         ReferenceOptimizer opt = new ReferenceOptimizer(optimizer, theta.length);
-        for (int start = 0; start < order.length; start += batch) {
-            int[] rows = java.util.Arrays.copyOfRange(order, start, Math.min(order.length, start + batch));
-            dev.downhill.data.DataSet b = data.select(rows);
-            opt.step(theta, gradient(net, theta, b.features(), b.targets(), rows.length));
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            for (int start = 0; start < order.length; start += batch) {
+                int[] rows = java.util.Arrays.copyOfRange(order, start, Math.min(order.length, start + batch));
+                dev.downhill.data.DataSet b = data.select(rows);
+                opt.step(theta, gradient(net, theta, b.features(), b.targets(), rows.length, tf32));
+            }
         }
         return theta;
     }
@@ -158,7 +188,7 @@ public final class ReferenceMlp {
     }
 
     /** Pre-activations of the last layer, or its activations when {@code activateLast}. */
-    private static double[] forward(Network net, double[] params, float[] x, int rows, boolean activateLast) {
+    private static double[] forward(Network net, double[] params, float[] x, int rows, boolean activateLast, boolean tf32) {
         ParameterLayout layout = net.layout();
         double[] in = new double[x.length];
         for (int i = 0; i < x.length; i++) in[i] = x[i];
@@ -169,7 +199,7 @@ public final class ReferenceMlp {
             for (int r = 0; r < rows; r++) {
                 for (int o = 0; o < nOut; o++) {
                     double s = params[bo + o];
-                    for (int i = 0; i < nIn; i++) s += in[r * nIn + i] * params[wo + o * nIn + i];
+                    for (int i = 0; i < nIn; i++) s += op(in[r * nIn + i], tf32) * op(params[wo + o * nIn + i], tf32);
                     out[r * nOut + o] = s;
                 }
             }

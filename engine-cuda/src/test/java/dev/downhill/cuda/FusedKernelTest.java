@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * The one-launch epoch kernel (row by row, and small batches) against the general path
  * (cuBLAS products in a captured graph per step) on the same GPU: parameters and epoch losses
- * after a whole epoch, within 1e-4. Plain RMSProp is left out here: CrossCheckTest shows how
- * it amplifies float32 rounding by itself.
+ * after a whole epoch, within max(1e-4, 2 × the float32 drift from double precision), as in
+ * {@link CrossCheckTest}: RMSProp amplifies rounding by itself. Plain RMSProp is left out: it
+ * is the extreme case CrossCheckTest measures.
  */
 @ExtendWith(RequiresGpu.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -77,9 +78,12 @@ class FusedKernelTest {
                 Agreement.check(name + " epoch " + (epoch + 1) + " loss", new float[] {(float) g.meanLoss()},
                         new float[] {(float) f.meanLoss()}, CrossCheckTest.FP32_BOUND);
             }
+            double[] exact = dev.downhill.testing.ReferenceMlp.train(net, net.initialParameters(), optimizer, data,
+                    order, batch, 2, false);
+            double drift = Agreement.relativeError(exact, general.parameters());
             double e = Agreement.check(name + " parameters after 2 epochs", general.parameters(), fused.parameters(),
-                    CrossCheckTest.FP32_BOUND);
-            System.out.printf("%-70s fused vs general %.1e%n", name, e);
+                    Math.max(CrossCheckTest.FP32_BOUND, 2 * drift));
+            System.out.printf("%-70s fused vs general %.1e (float32 drift %.1e)%n", name, e, drift);
         }
     }
 }
