@@ -26,5 +26,8 @@ stage="$(mktemp -d)"
 tar -C "$stage" -cJf "$out/jre.tar.xz" jre
 rm -rf "$stage"
 cp "$root/tools/gpu/"*.sh "$out/"
+# PyTorch's numbers are measured in the same run as ours: the anchor script travels with the bundle
+anchors="$root/../shared/anchors"
+[ -d "$anchors" ] && mkdir -p "$out/anchors" && cp "$anchors/"*.py "$out/anchors/"
 chmod +x "$out/"*.sh
 du -sh "$out"

@@ -10,6 +10,10 @@
 // Shared memory (floats): W[P], G[P], then a0 [batch·w0], per layer z, a [batch·w_{l+1}],
 // y [batch·k], two deltas [batch·max w], and blockDim floats for the loss reduction.
 // Launch: one block (32 or 256 threads), dynamic shared memory as computed by the host.
+// Latency is the whole story for the seed network: a one-warp block synchronises with
+// __syncwarp, the loss is reduced with warp shuffles (in a fixed order: deterministic), and
+// when the batch's inputs fit one element per thread the next step's rows are loaded into
+// registers while the current step computes.
 #define MAX_LAYERS 8
 
 struct SmallNet {
@@ -18,6 +22,20 @@ struct SmallNet {
     int act[MAX_LAYERS];
     int loss;   // 0 MSE, 1 BCE, 2 softmax cross-entropy
 };
+
+__device__ __forceinline__ void block_sync(bool one_warp) {
+    if (one_warp) __syncwarp(); else __syncthreads();
+}
+
+// Element tid of the batch starting at row r0: inputs first (batch·w0), then targets (batch·k).
+__device__ __forceinline__ float load_batch_element(const float* features, const float* targets, const int* order,
+                                                    int rows, int r0, int batch, int w0, int k, int tid) {
+    const int nb = min(batch, rows - r0);
+    if (tid < nb * w0) return features[(long) order[r0 + tid / w0] * w0 + tid % w0];
+    const int j = tid - nb * w0;
+    if (j < nb * k) return targets[(long) order[r0 + j / k] * k + j % k];
+    return 0.0f;
+}
 
 extern "C" __global__ void small_net_epoch(SmallNet net, OptimizerArgs opt, const float* __restrict__ features,
                                            const float* __restrict__ targets, const int* __restrict__ order,
@@ -57,13 +75,23 @@ extern "C" __global__ void small_net_epoch(SmallNet net, OptimizerArgs opt, cons
     const float lr = *lr_ptr;
     int t = *step_count;
     const int steps = (rows + batch - 1) / batch;
-    __syncthreads();
+    const bool one_warp = nt == 32;
+    // one element of the batch (x, then y) per thread: load step s+1 while step s computes
+    const bool prefetch = batch * (w0 + k) <= nt;
+    float ahead = prefetch ? load_batch_element(features, targets, order, rows, 0, batch, w0, k, tid) : 0.0f;
+    block_sync(one_warp);
 
     for (int s = 0; s < steps; s++) {
         const int r0 = s * batch, nb = min(batch, rows - r0);
-        for (int i = tid; i < nb * w0; i += nt) as[0][i] = features[(long) order[r0 + i / w0] * w0 + i % w0];
-        for (int i = tid; i < nb * k; i += nt) Y[i] = targets[(long) order[r0 + i / k] * k + i % k];
-        __syncthreads();
+        if (prefetch) {
+            if (tid < nb * w0) as[0][tid] = ahead;
+            else if (tid < nb * w0 + nb * k) Y[tid - nb * w0] = ahead;
+            if (s + 1 < steps) ahead = load_batch_element(features, targets, order, rows, r0 + batch, batch, w0, k, tid);
+        } else {
+            for (int i = tid; i < nb * w0; i += nt) as[0][i] = features[(long) order[r0 + i / w0] * w0 + i % w0];
+            for (int i = tid; i < nb * k; i += nt) Y[i] = targets[(long) order[r0 + i / k] * k + i % k];
+        }
+        block_sync(one_warp);
 
         for (int l = 0; l < L; l++) {                          // z = a·Wᵀ + b; a' = act(z)
             const int in = net.width[l], out = net.width[l + 1];
@@ -75,7 +103,7 @@ extern "C" __global__ void small_net_epoch(SmallNet net, OptimizerArgs opt, cons
                 zs[l][i] = acc;
                 as[l + 1][i] = activate(net.act[l], acc);
             }
-            __syncthreads();
+            block_sync(one_warp);
         }
 
         float mine = 0.0f;                                     // loss and ∂L/∂z at the output
@@ -111,12 +139,13 @@ extern "C" __global__ void small_net_epoch(SmallNet net, OptimizerArgs opt, cons
                 }
             }
         }
-        red[tid] = mine;
-        __syncthreads();
+        for (int offset = 16; offset > 0; offset >>= 1) mine += __shfl_down_sync(0xffffffffu, mine, offset);
+        if ((tid & 31) == 0) red[tid >> 5] = mine;
+        block_sync(one_warp);
         if (tid == 0) {
-            double total = 0.0;
-            for (int i = 0; i < nt; i++) total += red[i];
-            step_loss[s] = (float) (total / (net.loss == 2 ? nb : (double) nb * k));
+            float total = 0.0f;
+            for (int w = 0; w < nt / 32; w++) total += red[w];
+            step_loss[s] = total / (net.loss == 2 ? (float) nb : (float) nb * k);
         }
 
         for (int l = L - 1; l >= 0; l--) {                     // the chain rule, layer by layer
@@ -141,7 +170,7 @@ extern "C" __global__ void small_net_epoch(SmallNet net, OptimizerArgs opt, cons
                     d_next[i] = acc * activation_slope(net.act[l - 1], zs[l - 1][i], as[l][i]);
                 }
             }
-            __syncthreads();
+            block_sync(one_warp);
             float* swap = d_cur;
             d_cur = d_next;
             d_next = swap;
@@ -149,7 +178,7 @@ extern "C" __global__ void small_net_epoch(SmallNet net, OptimizerArgs opt, cons
 
         t += 1;
         for (int i = tid; i < P; i += nt) W[i] = optimizer_step(opt, W[i], G[i], m, v, i, lr, t);
-        __syncthreads();
+        block_sync(one_warp);
     }
     for (int i = tid; i < P; i += nt) params[i] = W[i];
     if (tid == 0) *step_count = t;

@@ -2,19 +2,15 @@ package dev.downhill.cli;
 
 import dev.downhill.InputException;
 import dev.downhill.train.EpochReport;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/**
- * The loss curve of a training run: the numbers as CSV always, and a PNG drawn with XChart
- * where Java's graphics can run (a runtime without fonts cannot draw text).
- */
+/** The loss curve of a training run: the numbers as CSV always, and a PNG where Java can draw. */
 final class LossPlot {
     private LossPlot() {}
 
@@ -28,34 +24,18 @@ final class LossPlot {
                     .append(r.nanos() / 1e9).append('\n');
         }
         try {
-            java.nio.file.Files.writeString(csv, table);
+            Files.writeString(csv, table);
         } catch (IOException e) {
             throw new InputException(csv + ": cannot write the loss history (" + e.getMessage() + ")");
         }
-        try {
-            drawPng(png, title, history);
-            return csv + " and " + png;
-        } catch (RuntimeException | Error e) {
-            // AWT fails this way on machines without fontconfig; the CSV holds the same numbers
-            return csv + " (no plot: Java cannot draw here: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void drawPng(Path png, String title, List<EpochReport> history) {
         double[] epochs = history.stream().mapToDouble(EpochReport::epoch).toArray();
-        XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
-                .xAxisTitle("epoch").yAxisTitle("mean loss").build();
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
-        chart.addSeries("training", epochs, history.stream().mapToDouble(EpochReport::loss).toArray())
-                .setMarker(SeriesMarkers.NONE);
+        Map<String, Charts.Series> series = new LinkedHashMap<>();
+        series.put("training", new Charts.Series(epochs, history.stream().mapToDouble(EpochReport::loss).toArray(), false));
         if (history.stream().noneMatch(r -> Double.isNaN(r.validationLoss()))) {
-            chart.addSeries("validation", epochs, history.stream().mapToDouble(EpochReport::validationLoss).toArray())
-                    .setMarker(SeriesMarkers.NONE);
+            series.put("validation", new Charts.Series(epochs,
+                    history.stream().mapToDouble(EpochReport::validationLoss).toArray(), false));
         }
-        try {
-            BitmapEncoder.saveBitmap(chart, png.toString().replaceFirst("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new InputException(png + ": cannot write the loss plot (" + e.getMessage() + ")");
-        }
+        String failed = Charts.drawPng(png, title, "epoch", "mean loss", series, false, false);
+        return failed == null ? csv + " and " + png : csv + " (no plot: " + failed + ")";
     }
 }

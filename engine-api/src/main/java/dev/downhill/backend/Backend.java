@@ -24,6 +24,12 @@ public interface Backend extends AutoCloseable {
      */
     TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train);
 
+    /**
+     * Measures this backend's matrix-product speed, in FLOP/s, on a product large enough to reach
+     * its peak (a few seconds at most): the yardstick for the share of peak a workload reaches.
+     */
+    double measureMatrixProductFlops();
+
     @Override
     void close();
 }

@@ -30,6 +30,21 @@ public record Workload(String name, int[] widths, Activation hidden, Loss loss, 
                 "unknown workload '" + name + "' (expected " + String.join(", ", STANDARD.stream().map(Workload::name).toList()) + ")"));
     }
 
+    /** The same workload with another batch size. */
+    public Workload withBatch(int batch) {
+        return new Workload(name, widths, hidden, loss, batch);
+    }
+
+    /** The same workload with other layer widths (for sweeps and for smaller CPU versions). */
+    public Workload withWidths(int... newWidths) {
+        return new Workload(name, newWidths.clone(), hidden, loss, batchSize);
+    }
+
+    /** The widths joined by dashes. */
+    public String shape() {
+        return String.join("-", java.util.Arrays.stream(widths).mapToObj(Integer::toString).toList());
+    }
+
     public Network network(long seed) {
         Network.Builder b = Network.builder(widths[0]);
         for (int i = 1; i < widths.length; i++) {
@@ -64,15 +79,5 @@ public record Workload(String name, int[] widths, Activation hidden, Loss loss, 
         // Box–Muller: SplittableRandom has no nextGaussian of its own on every JDK
         double u = 1 - random.nextDouble(), v = random.nextDouble();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Workload w && w.name.equals(name);
-    }
-
-    @Override
-    public int hashCode() {
-        return name.hashCode();
     }
 }

@@ -1,0 +1,72 @@
+package dev.downhill.bench;
+
+import dev.downhill.backend.Backend;
+import dev.downhill.backend.EpochResult;
+import dev.downhill.backend.TrainableModel;
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Network;
+import dev.downhill.optim.Optimizer;
+import dev.downhill.workload.Workload;
+
+import java.util.Arrays;
+import java.util.stream.IntStream;
+
+/**
+ * Times whole training epochs of a workload on a backend: synthetic rows for a number of steps,
+ * warm-up epochs (which also pay for graph capture and JIT), then timed epochs, of which the
+ * median counts. An epoch ends with the loss read back, so the time covers all device work.
+ */
+public final class ThroughputMeter {
+    /** Rows of synthetic data kept small enough for the host: at most this many input floats. */
+    private static final long MAX_INPUT_FLOATS = 1L << 26;
+
+    /** Arithmetic per timed epoch that keeps a slow backend's run short: about 4 s on the CPU reference. */
+    public static final double CPU_EPOCH_FLOPS = 3e10;
+    /** Per timed epoch on a GPU: a fraction of a second. */
+    public static final double GPU_EPOCH_FLOPS = 1e13;
+
+    private final int warmups, repeats;
+    private final double epochFlops;
+
+    /** @param epochFlops about how much arithmetic one timed epoch may hold (it still has at least 2 steps) */
+    public ThroughputMeter(int warmups, int repeats, double epochFlops) {
+        if (warmups < 0 || repeats < 1) throw new IllegalArgumentException("warm-ups >= 0 and repeats >= 1");
+        this.warmups = warmups;
+        this.repeats = repeats;
+        this.epochFlops = epochFlops;
+    }
+
+    /** Steps per timed epoch: enough to time, few enough that the data fits the host and the run stays short. */
+    static int steps(Workload w, double epochFlops) {
+        long perStep = (long) w.batchSize() * w.widths()[0];
+        double flopsPerStep = (double) w.batchSize() * w.flopsPerSample();
+        long cap = Math.min(w.batchSize() == 1 ? 20_000 : 50, MAX_INPUT_FLOATS / perStep);
+        return (int) Math.max(2, Math.min(cap, (long) (epochFlops / flopsPerStep)));
+    }
+
+    public Throughput measure(Backend backend, String math, Workload workload, double peakFlops) {
+        Network net = workload.network(0);
+        int steps = steps(workload, epochFlops), rows = steps * workload.batchSize();
+        DataSet data = workload.syntheticData(rows, 1);
+        int[] order = IntStream.range(0, rows).toArray();
+        long[] nanos = new long[repeats];
+        try (TrainableModel model = backend.load(net, net.initialParameters(), Optimizer.Sgd.plain(1e-3f), data)) {
+            for (int i = 0; i < warmups; i++) check(model.trainEpoch(order, workload.batchSize(), 1e-3f));
+            for (int i = 0; i < repeats; i++) {
+                long start = System.nanoTime();
+                check(model.trainEpoch(order, workload.batchSize(), 1e-3f));
+                nanos[i] = System.nanoTime() - start;
+            }
+        }
+        Arrays.sort(nanos);
+        double seconds = nanos[repeats / 2] / 1e9;
+        double samples = rows / seconds;
+        double flops = samples * workload.flopsPerSample();
+        return new Throughput(backend.name(), backend.device(), workload.name(), workload.shape(), math,
+                workload.batchSize(), samples, seconds / steps, flops, peakFlops > 0 ? flops / peakFlops : Double.NaN);
+    }
+
+    private static void check(EpochResult r) {
+        if (r.diverged()) throw new IllegalStateException("the benchmark's training diverged at step " + r.nonFiniteStep());
+    }
+}

@@ -1,0 +1,143 @@
+package dev.downhill.cli;
+
+import dev.downhill.InputException;
+import dev.downhill.backend.Backend;
+import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.BackendProvider;
+import dev.downhill.backend.Backends;
+import dev.downhill.bench.StandardWorkloads;
+import dev.downhill.bench.Throughput;
+import dev.downhill.bench.ThroughputMeter;
+import dev.downhill.workload.Workload;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code downhill bench}: training throughput of every backend that can run here on the
+ * standard workloads, side by side, or swept over batch size or layer width.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measures training throughput (samples/s) of each backend on the standard workloads.",
+                "The cpu backend runs tcnn at batch 16384 and wide as 1024x4 at batch 1024."})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--workload", split = ",", paramLabel = "NAME", description = "tiny, mnist, tcnn, wide (default: all)")
+    List<String> workloads;
+
+    @Option(names = "--backend", split = ",", paramLabel = "NAME", description = "cpu, cuda (default: every backend that can run)")
+    List<String> backends;
+
+    @Option(names = "--math", split = ",", paramLabel = "MODE", description = "fp32, tf32 (default: fp32, and tf32 on cuda)")
+    List<String> maths;
+
+    @Option(names = "--batch", paramLabel = "N", description = "override every workload's batch size")
+    Integer batch;
+
+    @Option(names = "--warmups", defaultValue = "2", paramLabel = "N", description = "untimed epochs first (default: 2)")
+    int warmups;
+
+    @Option(names = "--repeats", defaultValue = "5", paramLabel = "N", description = "timed epochs; the median counts (default: 5)")
+    int repeats;
+
+    @Option(names = "--sweep", paramLabel = "batch|width", description = "throughput against batch size (mnist's network) or layer width (4 square layers, batch 256)")
+    String sweep;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the rows as JSON")
+    Path json;
+
+    @Option(names = "--plot", paramLabel = "FILE", description = "where a sweep's plot goes (default: out/bench-sweep-KIND.png)")
+    Path plot;
+
+    @Override
+    public Integer call() throws IOException {
+        List<Run> runs = sweep == null ? standardRuns() : sweepRuns();
+        PrintStream out = System.out;
+        List<Throughput> rows = new ArrayList<>();
+        Map<String, Double> peaks = new LinkedHashMap<>();
+        boolean terminal = ProgressPrinter.stdoutIsTerminal();
+        for (Run run : runs) {
+            String progress = "measuring " + run.backend + " " + run.workload.name() + " " + run.workload.shape() + " batch "
+                    + run.workload.batchSize() + " " + run.math + " ...";
+            System.err.print(terminal ? "\r\033[K" + progress : progress + "\n");
+            try (Backend backend = Backends.open(run.backend, options(run.math), s -> { })) {
+                double peak = peaks.computeIfAbsent(run.backend + "/" + run.math, k -> backend.measureMatrixProductFlops());
+                double epochFlops = run.backend.equals("cpu") ? ThroughputMeter.CPU_EPOCH_FLOPS : ThroughputMeter.GPU_EPOCH_FLOPS;
+                rows.add(new ThroughputMeter(warmups, repeats, epochFlops).measure(backend, run.math, run.workload, peak));
+            }
+        }
+        if (terminal) System.err.print("\r\033[K");
+        BenchTable.print(out, rows, peaks);
+        if (json != null) Files.writeString(json, BenchTable.json(rows));
+        if (sweep != null) {
+            Path png = plot != null ? plot : Path.of("out", "bench-sweep-" + sweep + ".png");
+            Files.createDirectories(png.toAbsolutePath().getParent());
+            out.println(BenchTable.sweepPlot(png, sweep, rows));
+        }
+        return 0;
+    }
+
+    private record Run(String backend, String math, Workload workload) {}
+
+    private List<Run> standardRuns() {
+        List<Workload> chosen = workloads == null ? Workload.STANDARD : workloads.stream().map(Workload::named).toList();
+        List<Run> runs = new ArrayList<>();
+        for (String b : backendNames()) {
+            for (String m : mathsFor(b)) {
+                for (Workload w : chosen) {
+                    Workload sized = StandardWorkloads.forBackend(w, b);
+                    runs.add(new Run(b, m, batch != null ? sized.withBatch(batch) : sized));
+                }
+            }
+        }
+        return runs;
+    }
+
+    private List<Run> sweepRuns() {
+        List<Run> runs = new ArrayList<>();
+        Workload mnist = Workload.named("mnist");
+        for (String b : backendNames()) {
+            for (String m : mathsFor(b)) {
+                switch (sweep) {
+                    case "batch" -> {
+                        for (int size = 1; size <= 4096; size *= 4) runs.add(new Run(b, m, mnist.withBatch(size)));
+                    }
+                    case "width" -> {
+                        for (int w = 16; w <= 2048; w *= 2) {
+                            runs.add(new Run(b, m, mnist.withWidths(w, w, w, w, w).withBatch(batch != null ? batch : 256)));
+                        }
+                    }
+                    default -> throw new InputException("unknown sweep '" + sweep + "' (expected batch or width)");
+                }
+            }
+        }
+        return runs;
+    }
+
+    private List<String> backendNames() {
+        if (backends != null) return backends;
+        return Backends.providers().stream().filter(p -> p.availability().available()).map(BackendProvider::name).toList();
+    }
+
+    private List<String> mathsFor(String backend) {
+        List<String> asked = maths != null ? maths : List.of("fp32", "tf32");
+        return backend.equals("cpu") ? asked.stream().filter(m -> m.equals("fp32")).toList() : asked;
+    }
+
+    private static BackendOptions options(String math) {
+        try {
+            return new BackendOptions(BackendOptions.MathMode.valueOf(math.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            throw new InputException("unknown math mode '" + math + "' (expected fp32 or tf32)");
+        }
+    }
+}
