@@ -26,10 +26,19 @@ import java.util.List;
  * @param standardize standardise features with training-set statistics
  * @param init        a checkpoint to start from, or null
  * @param out         the folder for the checkpoint and the plot
+ * @param checkpointEvery save a training checkpoint every this many epochs (0: only on Ctrl-C)
+ * @param keep        training checkpoints kept
+ * @param dropBadRows leave out the rows of the data file that have problems instead of failing
+ * @param args        the command line that made these settings, kept in checkpoints for --resume
  */
 record RunSettings(String name, Path data, dev.downhill.workload.Workload workload, int rows, List<String> targets, List<String> features, CsvReader.Targets encoding,
                    int classes, List<DenseLayer> hidden, dev.downhill.network.Activation output, Loss loss,
                    Initializer initializer, long seed, Optimizer optimizer, TrainingConfig training,
                    double validation, boolean standardize, String backend,
-                   dev.downhill.backend.BackendOptions.MathMode math, Path init, Path out) {
+                   dev.downhill.backend.BackendOptions.MathMode math, Path init, Path out, int checkpointEvery, int keep,
+                   boolean dropBadRows, java.util.List<String> args) {
+
+    Path checkpoints() {
+        return out.resolve("checkpoints");
+    }
 }

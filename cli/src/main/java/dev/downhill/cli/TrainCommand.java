@@ -100,17 +100,67 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--math", paramLabel = "MODE", defaultValue = "fp32", description = "fp32 or tf32 (GPU tensor cores)")
     String math;
 
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
+            description = "save a training checkpoint (parameters, optimiser state, progress) every N epochs into OUT/checkpoints; Ctrl-C always saves one")
+    int checkpointEvery;
+
+    @Option(names = "--keep", paramLabel = "K", defaultValue = "3", description = "training checkpoints kept (default: 3)")
+    int keep;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue the run whose checkpoints are in DIR exactly where it stopped")
+    Path resume;
+
+    @Option(names = "--drop-bad-rows", description = "leave out data rows with problems (and say how many) instead of failing")
+    boolean dropBadRows;
+
     @Option(names = "--out", paramLabel = "DIR", description = "folder for model.safetensors and loss.png (default: out/NAME; the seed example writes a sub-folder per run)")
     Path out;
 
+    /** The folder relative paths of the command line are taken from: where the run was started. */
+    private Path base = Path.of("");
+
+    /** The arguments this command was given, kept in checkpoints so that --resume can rebuild the run. */
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        List<RunSettings> runs = workload != null ? List.of(standardWorkload())
-                : data == null ? seedExample() : List.of(custom());
-        for (RunSettings run : runs) {
-            new TrainingRun(run, System.out).run();
+        if (resume != null) return resume();
+        if (checkpointEvery < 0) throw new InputException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+        if (keep < 1) throw new InputException("--keep must be at least 1, got " + keep);
+        Interrupt.install();
+        for (RunSettings run : runs()) {
+            TrainingRun.Outcome outcome = new TrainingRun(run, System.out).run(null);
+            if (outcome.interrupted()) return Interrupt.EXIT_CODE;
         }
         return 0;
+    }
+
+    private List<RunSettings> runs() {
+        return workload != null ? List.of(standardWorkload()) : data == null ? seedExample() : List.of(custom());
+    }
+
+    /** Rebuilds the run from the arguments saved in its newest checkpoint and continues it. */
+    private int resume() {
+        List<String> given = spec.commandLine().getParseResult().expandedArgs();
+        for (String arg : given) {
+            if (arg.startsWith("--") && !arg.equals("--resume") && !arg.startsWith("--resume=")) {
+                throw new InputException("--resume takes no other options: the run's settings are in its checkpoint ("
+                        + arg + ")");
+            }
+        }
+        var saved = dev.downhill.checkpoint.TrainingCheckpoint.loadLatest(resume);
+        String args = saved.metadata().get(TrainingRun.ARGS);
+        String name = saved.metadata().get(TrainingRun.RUN);
+        if (args == null || name == null) throw new InputException(saved.file() + ": no command line saved to resume");
+        TrainCommand original = new TrainCommand();
+        new picocli.CommandLine(original).parseArgs(args.isEmpty() ? new String[0] : args.split("\n"));
+        RunSettings run = original.runs().stream().filter(r -> r.name().equals(name)).findFirst()
+                .orElseThrow(() -> new InputException(saved.file() + ": the saved command line has no run named " + name));
+        Interrupt.install();
+        System.out.println("resuming " + name + " from " + saved.file() + " (epoch " + (saved.progress().epoch() + 1)
+                + ", step " + saved.progress().step() + ")");
+        return new TrainingRun(run, System.out).run(saved).interrupted() ? Interrupt.EXIT_CODE : 0;
     }
 
     /** The seed material's example, twice: the package by regression, placed yes/no by classification. */
@@ -137,7 +187,7 @@ final class TrainCommand implements Callable<Integer> {
         return new RunSettings(base.name(), null, w, n, base.targets(), base.features(), base.encoding(), base.classes(),
                 base.hidden(), base.output(), base.loss(), base.initializer(), base.seed(), base.optimizer(), base.training(),
                 validation != null ? validation : 0, standardize != null && standardize, base.backend(), base.math(),
-                base.init(), base.out());
+                base.init(), base.out(), base.checkpointEvery(), base.keep(), base.dropBadRows(), base.args());
     }
 
     private RunSettings custom() {
@@ -173,13 +223,18 @@ final class TrainCommand implements Callable<Integer> {
                 initializer == null ? Initializer.PYTORCH : Initializer.parse(initializer), s,
                 optimizer.resolve(defaultOptimizer, defaultRate), config,
                 validation != null ? validation : 0.2, standardize == null || standardize, backend, mathMode(),
-                init, outputFolder(name));
+                init, outputFolder(name), checkpointEvery, keep, dropBadRows, commandLine());
+    }
+
+    /** The original arguments (empty when the command was built by hand). */
+    private List<String> commandLine() {
+        return spec == null ? List.of() : spec.commandLine().getParseResult().expandedArgs();
     }
 
     /** --out itself for a CSV run; a sub-folder per run for the seed example's two runs. */
     private Path outputFolder(String name) {
-        if (out == null) return Path.of("out", name);
-        return data == null ? out.resolve(name) : out;
+        if (out == null) return base.resolve("out").resolve(name);
+        return data == null && workload == null ? out.resolve(name) : out;
     }
 
     private StoppingRule stopping() {

@@ -4,7 +4,9 @@ import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.Backends;
 import dev.downhill.backend.TrainableModel;
+import dev.downhill.InputException;
 import dev.downhill.checkpoint.Checkpoint;
+import dev.downhill.checkpoint.TrainingCheckpoint;
 import dev.downhill.data.CsvReader;
 import dev.downhill.data.DataSet;
 import dev.downhill.data.Standardizer;
@@ -34,10 +36,14 @@ final class TrainingRun {
         this.out = out;
     }
 
-    /** Trains and returns the path of the saved checkpoint. */
-    Path run() {
-        DataSet all = s.workload() != null ? s.workload().syntheticData(s.rows(), s.seed())
-                : new CsvReader(s.targets(), s.features(), s.encoding(), s.classes()).read(s.data());
+    static final String ARGS = "downhill.args", RUN = "downhill.run", CWD = "downhill.cwd";
+
+    /** How a run ended: its model checkpoint, or (when stopped by Ctrl-C) the training checkpoint to resume from. */
+    record Outcome(Path checkpoint, boolean interrupted) {}
+
+    /** Trains from scratch, or from {@code resumeFrom}, and saves the result. */
+    Outcome run(TrainingCheckpoint.Saved resumeFrom) {
+        DataSet all = s.workload() != null ? s.workload().syntheticData(s.rows(), s.seed()) : readCsv();
         DataSet train = all, validation = null;
         if (s.validation() > 0) {
             DataSet.Split split = all.split(s.validation(), s.seed());
@@ -54,17 +60,36 @@ final class TrainingRun {
         Network network = Network.builder(all.featureWidth()).layers(layers).loss(s.loss())
                 .initializer(s.initializer()).seed(s.seed()).build();
         float[] initial = s.init() == null ? network.initialParameters() : Checkpoint.loadParameters(s.init(), network);
+        if (resumeFrom != null && !resumeFrom.network().equals(network)) {
+            throw new InputException(resumeFrom.file() + ": holds network " + resumeFrom.network() + ", the run builds " + network);
+        }
 
-        out.println("== " + s.name() + ": " + String.join(", ", all.featureNames()) + " -> "
-                + String.join(", ", s.targets()) + " (" + train.rows() + " training rows"
+        out.println("== " + s.name() + ": " + names(all.featureNames(), "features") + " -> "
+                + names(all.targetNames(), "targets") + " (" + train.rows() + " training rows"
                 + (validation == null ? "" : ", " + validation.rows() + " validation") + ")");
         out.println("network " + network + ", optimiser " + s.optimizer() + ", batch " + s.training().batchSize()
                 + (s.training().shuffle() ? ", shuffled" : ", in order"));
         TrainingResult result;
+        Map<String, String> metadata = metadata(all, standardizer);
         try (Backend backend = Backends.open(s.backend(), new BackendOptions(s.math()), out::println);
              TrainableModel model = backend.load(network, initial, s.optimizer(), train)) {
-            result = new Trainer(s.training()).listener(new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()))
-                    .train(model, train.rows(), validation);
+            Path[] lastSaved = new Path[1];
+            Trainer trainer = new Trainer(s.training()).listener(new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()))
+                    .stopWhen(Interrupt::requested)
+                    .checkpoints(s.checkpointEvery(), progress -> lastSaved[0] = TrainingCheckpoint.save(s.checkpoints(),
+                            s.keep(), network, model.parameters(), model.optimizerState(), progress, metadata));
+            if (resumeFrom != null) {
+                model.restore(resumeFrom.parameters(), resumeFrom.optimizer());
+                result = trainer.resume(model, train.rows(), validation, resumeFrom.progress());
+            } else {
+                result = trainer.train(model, train.rows(), validation);
+            }
+            if (result.interrupted()) {
+                out.println("stopped at epoch " + (result.stoppedAt().epoch() + 1) + ", step " + result.stoppedAt().step()
+                        + "; checkpoint " + lastSaved[0]);
+                out.println("resume with: downhill train --resume " + s.checkpoints());
+                return new Outcome(lastSaved[0], true);
+            }
             out.printf("final loss %.6f (%s)%n", result.finalLoss(), result.stopReason());
             reportThroughput(result, train.rows());
             if (validation != null) reportValidation(model, network, validation);
@@ -72,11 +97,29 @@ final class TrainingRun {
         printParameters(network, result.parameters());
 
         Path checkpoint = s.out().resolve("model.safetensors");
-        Checkpoint.save(checkpoint, network, result.parameters(), metadata(all, standardizer, result));
+        Map<String, String> finalMetadata = new LinkedHashMap<>(metadata);
+        finalMetadata.put("downhill.epochs", Integer.toString(result.history().size()));
+        finalMetadata.put("downhill.final_loss", Double.toString(result.finalLoss()));
+        Checkpoint.save(checkpoint, network, result.parameters(), finalMetadata);
         String curves = LossPlot.write(s.out(), s.name() + " — " + network.widths() + " " + network.loss().id(),
                 result.history());
         out.println("saved " + checkpoint + ", " + curves);
-        return checkpoint;
+        return new Outcome(checkpoint, false);
+    }
+
+    private static String names(List<String> names, String what) {
+        return names.size() <= 8 ? String.join(", ", names) : names.size() + " " + what;
+    }
+
+    /** The CSV's rows, checked cell by cell; BCE targets must lie in [0, 1]. */
+    private DataSet readCsv() {
+        CsvReader reader = new CsvReader(s.targets(), s.features(), s.encoding(), s.classes());
+        if (s.loss() == dev.downhill.network.Loss.BCE) reader = reader.targetsWithin(0, 1);
+        CsvReader.Result r = reader.read(s.data(), s.dropBadRows());
+        if (r.droppedRows() > 0) {
+            out.println("dropped " + r.droppedRows() + " rows with problems (--drop-bad-rows); " + r.data().rows() + " remain");
+        }
+        return r.data();
     }
 
     /** Training samples per second over the epochs after the first, which pays for warm-up and graph capture. */
@@ -107,14 +150,15 @@ final class TrainingRun {
         }
     }
 
-    private Map<String, String> metadata(DataSet data, Standardizer standardizer, TrainingResult result) {
+    private Map<String, String> metadata(DataSet data, Standardizer standardizer) {
         Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(ARGS, String.join("\n", s.args()));
+        meta.put(RUN, s.name());
+        meta.put(CWD, Path.of("").toAbsolutePath().toString());
         meta.put("downhill.features", String.join(",", data.featureNames()));
         meta.put("downhill.targets", String.join(",", data.targetNames()));
         meta.put("downhill.optimizer", s.optimizer().toString());
         meta.put("downhill.batch", Integer.toString(s.training().batchSize()));
-        meta.put("downhill.epochs", Integer.toString(result.history().size()));
-        meta.put("downhill.final_loss", Double.toString(result.finalLoss()));
         if (standardizer != null) {
             meta.put(PredictCommand.MEAN, Standardizer.format(standardizer.mean()));
             meta.put(PredictCommand.STD, Standardizer.format(standardizer.std()));

@@ -35,6 +35,12 @@ public interface TrainableModel extends AutoCloseable {
     /** A copy of the parameters, in {@link Network#layout()} order. */
     float[] parameters();
 
+    /** A copy of the optimiser's state. */
+    OptimizerState optimizerState();
+
+    /** Replaces the parameters and the optimiser's state, as a checkpoint saved them. */
+    void restore(float[] parameters, OptimizerState state);
+
     @Override
     void close();
 }

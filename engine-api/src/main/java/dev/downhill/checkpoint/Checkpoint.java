@@ -37,6 +37,14 @@ public record Checkpoint(Network network, float[] parameters, Map<String, String
      * @param extra further metadata (optimiser, data columns, standardisation…)
      */
     public static void save(Path file, Network network, float[] parameters, Map<String, String> extra) {
+        Map<String, SafeTensors.Tensor> tensors = tensors(network, parameters);
+        Map<String, String> meta = networkMetadata(network);
+        meta.putAll(extra);
+        SafeTensors.write(file, tensors, meta);
+    }
+
+    /** The parameters as safetensors tensors named as PyTorch's state dict. */
+    static Map<String, SafeTensors.Tensor> tensors(Network network, float[] parameters) {
         ParameterLayout layout = network.layout();
         if (parameters.length != layout.size()) {
             throw new IllegalArgumentException("network " + network.widths() + " has " + layout.size()
@@ -46,6 +54,11 @@ public record Checkpoint(Network network, float[] parameters, Map<String, String
         for (ParameterLayout.Tensor t : layout.tensors()) {
             tensors.put(t.name(), new SafeTensors.Tensor(t.shape(), ParameterLayout.slice(parameters, t)));
         }
+        return tensors;
+    }
+
+    /** The architecture as {@code downhill.*} metadata strings. */
+    static Map<String, String> networkMetadata(Network network) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.put(INPUT, Integer.toString(network.inputWidth()));
@@ -53,14 +66,18 @@ public record Checkpoint(Network network, float[] parameters, Map<String, String
         meta.put(LOSS, network.loss().id());
         meta.put(INITIALIZER, network.initializer().id());
         meta.put(SEED, Long.toString(network.seed()));
-        meta.putAll(extra);
-        SafeTensors.write(file, tensors, meta);
+        return meta;
     }
 
     /** Loads a checkpoint written by Downhill; its metadata must describe the network. */
     public static Checkpoint load(Path file) {
         SafeTensors.Contents contents = SafeTensors.read(file);
-        Map<String, String> meta = contents.metadata();
+        Network network = network(file, contents.metadata());
+        return new Checkpoint(network, parameters(file, contents, network), contents.metadata());
+    }
+
+    /** The network the metadata describes. */
+    static Network network(Path file, Map<String, String> meta) {
         if (!meta.containsKey(LAYERS) || !meta.containsKey(INPUT) || !meta.containsKey(LOSS)) {
             throw new InputException(file + ": no Downhill architecture in the metadata (a checkpoint from elsewhere "
                     + "can start training with --init and a network given on the command line)");
@@ -76,7 +93,7 @@ public record Checkpoint(Network network, float[] parameters, Map<String, String
         } catch (NumberFormatException | InputException e) {
             throw new InputException(file + ": the architecture in the metadata is invalid (" + e.getMessage() + ")");
         }
-        return new Checkpoint(network, parameters(file, contents, network), meta);
+        return network;
     }
 
     /**
@@ -87,7 +104,7 @@ public record Checkpoint(Network network, float[] parameters, Map<String, String
         return parameters(file, SafeTensors.read(file), network);
     }
 
-    private static float[] parameters(Path file, SafeTensors.Contents contents, Network network) {
+    static float[] parameters(Path file, SafeTensors.Contents contents, Network network) {
         ParameterLayout layout = network.layout();
         float[] params = new float[layout.size()];
         for (ParameterLayout.Tensor t : layout.tensors()) {
@@ -102,8 +119,9 @@ public record Checkpoint(Network network, float[] parameters, Map<String, String
             }
             System.arraycopy(found.data(), 0, params, t.offset(), t.length());
         }
-        if (contents.tensors().size() != layout.tensors().size()) {
-            throw new InputException(file + ": holds " + contents.tensors().size() + " tensors, network "
+        long extra = contents.tensors().keySet().stream().filter(n -> !n.startsWith(TrainingCheckpoint.OPTIMIZER_PREFIX)).count();
+        if (extra != layout.tensors().size()) {
+            throw new InputException(file + ": holds " + extra + " parameter tensors, network "
                     + network.widths() + " has " + layout.tensors().size());
         }
         return params;

@@ -24,6 +24,7 @@ public final class CsvReader {
     private final List<String> featureColumns;
     private final Targets targets;
     private final int classes;
+    private float[] targetRange;
 
     /**
      * @param targetColumns  names of the target columns, at least one
@@ -46,7 +47,19 @@ public final class CsvReader {
         return new CsvReader(List.of(targetColumns), List.of(), Targets.VALUES, 0);
     }
 
+    /** A data set with the rows that had problems dropped, and how many they were. */
+    public record Result(DataSet data, int droppedRows) {}
+
+    /** Reads every row; any problem in any row is an error that lists them all. */
     public DataSet read(Path file) {
+        return read(file, false).data();
+    }
+
+    /**
+     * Reads every row, checks every cell, and either reports every problem (line and column) or,
+     * with {@code dropBadRows}, leaves out each row that has one and counts them.
+     */
+    public Result read(Path file, boolean dropBadRows) {
         Table table = Table.read(file);
         int[] targetIdx = table.columns(targetColumns, "target");
         int[] featureIdx = featureColumns.isEmpty()
@@ -60,19 +73,66 @@ public final class CsvReader {
                 }
             }
         }
-        float[][] values = table.numbers(featureIdx, targetIdx);
-        List<String> featureNames = table.names(featureIdx);
-        if (targets == Targets.VALUES) {
-            return new DataSet(values[0], values[1], featureNames, table.names(targetIdx));
+        Problems problems = new Problems(file, table.rows());
+        float[][] values = table.numbers(problems, featureIdx, targetIdx);
+        if (targets == Targets.CLASS_INDEX) {
+            ClassLabels.check(problems, table.header().get(targetIdx[0]), targetIdx[0] + 1, values[1], classes);
+        } else if (targetRange != null) {
+            checkRange(problems, table, targetIdx, values[1]);
         }
-        return ClassLabels.oneHot(file, table.header().get(targetIdx[0]), targetIdx[0] + 1, values[0], values[1],
-                featureNames, classes);
+        int dropped = 0;
+        if (problems.any()) {
+            if (!dropBadRows) problems.throwIfAny();
+            dropped = problems.badRowCount();
+            if (dropped == table.rows()) throw new InputException(file + ": every row has a problem; nothing is left to train on");
+            values = keep(values, problems.badRows(), featureIdx.length, targetIdx.length);
+        }
+        List<String> featureNames = table.names(featureIdx);
+        DataSet data = targets == Targets.VALUES
+                ? new DataSet(values[0], values[1], featureNames, table.names(targetIdx))
+                : ClassLabels.oneHot(table.header().get(targetIdx[0]), values[0], values[1], featureNames, classes);
+        return new Result(data, dropped);
+    }
+
+    /** Targets must lie in the range the loss needs (BCE: [0, 1]). */
+    private void checkRange(Problems problems, Table table, int[] targetIdx, float[] targetValues) {
+        for (int i = 0; i < targetValues.length; i++) {
+            float y = targetValues[i];
+            if (y < targetRange[0] || y > targetRange[1]) {
+                int column = targetIdx[i % targetIdx.length];
+                problems.add(i / targetIdx.length, column + 1, "target '" + table.header().get(column) + "' is " + y
+                        + ", outside [" + targetRange[0] + ", " + targetRange[1] + "]");
+            }
+        }
+    }
+
+    private static float[][] keep(float[][] values, boolean[] bad, int featureWidth, int targetWidth) {
+        int good = 0;
+        for (boolean b : bad) if (!b) good++;
+        float[] f = new float[good * featureWidth], t = new float[good * targetWidth];
+        for (int r = 0, g = 0; r < bad.length; r++) {
+            if (bad[r]) continue;
+            System.arraycopy(values[0], r * featureWidth, f, g * featureWidth, featureWidth);
+            System.arraycopy(values[1], r * targetWidth, t, g * targetWidth, targetWidth);
+            g++;
+        }
+        return new float[][] {f, t};
+    }
+
+    /** The same reader, also requiring every target in {@code [min, max]} (BCE needs [0, 1]). */
+    public CsvReader targetsWithin(float min, float max) {
+        CsvReader r = new CsvReader(targetColumns, featureColumns, targets, classes);
+        r.targetRange = new float[] {min, max};
+        return r;
     }
 
     /** Only the named columns, row-major {@code [rows, columns.size()]}: the features a model predicts from. */
     public static float[] readColumns(Path file, List<String> columns) {
         Table table = Table.read(file);
-        return table.numbers(table.columns(columns, "feature"))[0];
+        Problems problems = new Problems(file, table.rows());
+        float[] values = table.numbers(problems, table.columns(columns, "feature"))[0];
+        problems.throwIfAny();
+        return values;
     }
 
     private static int[] restOf(int width, int[] taken) {

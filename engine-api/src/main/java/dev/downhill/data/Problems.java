@@ -6,45 +6,71 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The problems found in a data file: all are counted, the first is reported with its line and column. */
+/**
+ * The problems found in a data file, every one of them, each with its line and column, and
+ * which rows they make unusable. Reported all together (the first {@value #SHOWN}, then a count).
+ */
 final class Problems {
+    static final int SHOWN = 20;
     private final Path file;
+    private final boolean[] badRow;
     private final List<String> found = new ArrayList<>();
 
-    Problems(Path file) {
+    Problems(Path file, int rows) {
         this.file = file;
+        this.badRow = new boolean[rows];
     }
 
-    /** @param column 1-based column, or 0 for the whole line */
-    void add(int line, int column, String what) {
-        found.add(file + ":" + line + (column > 0 ? ":" + column : "") + ": " + what);
+    /** @param row 0-based data row (line row + 2); @param column 1-based column, or 0 for the whole line */
+    void add(int row, int column, String what) {
+        badRow[row] = true;
+        found.add(file + ":" + (row + 2) + (column > 0 ? ":" + column : "") + ": " + what);
     }
 
     /** The finite number in a cell, or 0 after recording why it is not one. */
-    float number(List<String> cells, int index, List<String> header, int line) {
+    float number(List<String> cells, int index, List<String> header, int row) {
         String text = cells.get(index).trim();
         String where = "column '" + header.get(index) + "'";
         if (text.isEmpty()) {
-            add(line, index + 1, where + " is empty");
+            add(row, index + 1, where + " is empty");
             return 0;
         }
         float value;
         try {
             value = Float.parseFloat(text);
         } catch (NumberFormatException e) {
-            add(line, index + 1, where + ": '" + text + "' is not a number");
+            add(row, index + 1, where + ": '" + text + "' is not a number");
             return 0;
         }
         if (!Float.isFinite(value)) {
-            add(line, index + 1, where + ": '" + text + "' is not finite");
+            add(row, index + 1, where + ": '" + text + "' is not finite");
             return 0;
         }
         return value;
     }
 
+    boolean any() {
+        return !found.isEmpty();
+    }
+
+    boolean[] badRows() {
+        return badRow;
+    }
+
+    int badRowCount() {
+        int n = 0;
+        for (boolean b : badRow) if (b) n++;
+        return n;
+    }
+
+    /** Throws the report: a one-line message for one problem, else a summary line and the first problems. */
     void throwIfAny() {
         if (found.isEmpty()) return;
-        String more = found.size() > 1 ? " (and " + (found.size() - 1) + " more problems)" : "";
-        throw new InputException(found.getFirst() + more);
+        if (found.size() == 1) throw new InputException(found.getFirst());
+        StringBuilder s = new StringBuilder(file + ": " + found.size() + " problems in " + badRowCount()
+                + " rows (--drop-bad-rows drops those rows instead):");
+        for (String f : found.subList(0, Math.min(SHOWN, found.size()))) s.append("\n  ").append(f);
+        if (found.size() > SHOWN) s.append("\n  ... and ").append(found.size() - SHOWN).append(" more");
+        throw new InputException(s.toString());
     }
 }

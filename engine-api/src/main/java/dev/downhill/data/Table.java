@@ -65,25 +65,30 @@ final class Table {
         return java.util.Arrays.stream(idx).mapToObj(header::get).toList();
     }
 
-    /** One row-major {@code [rows, group.length]} array per group of columns; every problem found is counted. */
-    float[][] numbers(int[]... groups) {
-        Problems problems = new Problems(file);
+    int rows() {
+        return rows.size();
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** One row-major {@code [rows, group.length]} array per group of columns; every problem is recorded. */
+    float[][] numbers(Problems problems, int[]... groups) {
         float[][] out = new float[groups.length][];
         for (int g = 0; g < groups.length; g++) out[g] = new float[Math.multiplyExact(rows.size(), groups[g].length)];
         for (int r = 0; r < rows.size(); r++) {
-            int lineNo = r + 2;
             List<String> cells = CsvLine.split(rows.get(r));
             if (cells.size() != header.size()) {
-                problems.add(lineNo, 0, rows.get(r).isBlank() ? "empty row"
+                problems.add(r, 0, rows.get(r).isBlank() ? "empty row"
                         : "has " + cells.size() + " cells, the header has " + header.size());
                 continue;
             }
             for (int g = 0; g < groups.length; g++) {
                 int[] idx = groups[g];
-                for (int i = 0; i < idx.length; i++) out[g][r * idx.length + i] = problems.number(cells, idx[i], header, lineNo);
+                for (int i = 0; i < idx.length; i++) out[g][r * idx.length + i] = problems.number(cells, idx[i], header, r);
             }
         }
-        problems.throwIfAny();
         return out;
     }
 }

@@ -6,18 +6,28 @@ import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataSet;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
  * Runs epochs on a {@link TrainableModel}: picks each epoch's row order and learning rate,
  * measures validation loss and accuracy, stops on the epoch limit or on convergence, and
- * stops with {@link NonFiniteLossException} when the loss stops being a number.
+ * stops with {@link NonFiniteLossException} when the loss stops being a number. It can save
+ * its progress every few epochs, stop cleanly between two steps when asked (Ctrl-C), and
+ * resume from saved progress exactly.
  */
 public final class Trainer {
+    /** With a stop request possible, epochs run in chunks of steps of about this long, so a request waits no longer. */
+    static final long CHUNK_NANOS = 100_000_000L;
+
     private final TrainingConfig config;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private BooleanSupplier stopRequested;
+    private Consumer<TrainingProgress> checkpoint;
+    private int checkpointEvery;
 
     public Trainer(TrainingConfig config) {
         this.config = config;
@@ -28,89 +38,149 @@ public final class Trainer {
         return this;
     }
 
-    /**
-     * Trains {@code model} on the data it was loaded with.
-     *
-     * @param validation rows to measure after each epoch, or null
-     */
-    public TrainingResult train(TrainableModel model, int trainingRows, DataSet validation) {
-        listeners.forEach(l -> l.onStart(config.epochs()));
-        List<EpochReport> history = new ArrayList<>();
-        RowOrder order = new RowOrder(trainingRows, config.shuffle(), config.seed());
-        float baseRate = model.optimizer().learningRate();
-        int plateau = 0;
-        String stopReason = "reached " + config.epochs() + " epochs";
-        boolean converged = false;
-        for (int epoch = 0; epoch < config.epochs(); epoch++) {
-            float rate = config.schedule().rate(baseRate, epoch);
-            long start = System.nanoTime();
-            EpochResult result = model.trainEpoch(order.next(), config.batchSize(), rate);
-            if (result.diverged() || !Double.isFinite(result.meanLoss())) {
-                throw new NonFiniteLossException(epoch + 1, Math.max(result.nonFiniteStep(), 0) + 1, rate);
-            }
-            double gradientNorm = config.stopping() instanceof StoppingRule.GradientNorm
-                    ? Metrics.norm(model.gradients(IntStream.range(0, trainingRows).toArray()).gradients())
-                    : Double.NaN;
-            double validationLoss = Double.NaN, accuracy = Double.NaN;
-            if (validation != null) {
-                Evaluation e = model.evaluate(validation);
-                validationLoss = e.loss();
-                accuracy = Metrics.accuracy(model.network().loss(), e.outputs(), validation);
-            }
-            EpochReport report = new EpochReport(epoch + 1, result.meanLoss(), validationLoss, accuracy, rate,
-                    gradientNorm, System.nanoTime() - start);
-            history.add(report);
-            listeners.forEach(l -> l.onEpoch(report));
-
-            switch (config.stopping()) {
-                case StoppingRule.FixedEpochs f -> { }
-                case StoppingRule.LossPlateau p -> {
-                    boolean flat = history.size() > 1
-                            && Math.abs(report.loss() - history.get(history.size() - 2).loss()) < p.tolerance();
-                    plateau = flat ? plateau + 1 : 0;
-                    if (plateau >= p.patience()) {
-                        stopReason = "converged: loss changed by less than " + p.tolerance() + " for " + p.patience()
-                                + " epochs";
-                        converged = true;
-                    }
-                }
-                case StoppingRule.GradientNorm g -> {
-                    if (gradientNorm < g.tolerance()) {
-                        stopReason = "converged: gradient norm " + String.format("%.3g", gradientNorm) + " below "
-                                + g.tolerance();
-                        converged = true;
-                    }
-                }
-            }
-            if (converged) break;
-        }
-        TrainingResult done = new TrainingResult(history, stopReason, converged, model.parameters());
-        listeners.forEach(l -> l.onFinish(done));
-        return done;
+    /** Stops between two steps once {@code requested} says so, after handing the progress to the checkpoint saver. */
+    public Trainer stopWhen(BooleanSupplier requested) {
+        this.stopRequested = requested;
+        return this;
     }
 
-    /** The row order of each epoch: in order, or a fresh seeded permutation per epoch. */
-    static final class RowOrder {
-        private final int[] order;
-        private final boolean shuffle;
-        private final SplittableRandom random;
+    /**
+     * Hands the progress to {@code save} after every {@code everyEpochs} epochs (0: never), and
+     * when a stop is requested; {@code save} reads the model's parameters and optimiser state itself.
+     */
+    public Trainer checkpoints(int everyEpochs, Consumer<TrainingProgress> save) {
+        if (everyEpochs < 0) throw new IllegalArgumentException("checkpoint interval must be >= 0");
+        this.checkpointEvery = everyEpochs;
+        this.checkpoint = save;
+        return this;
+    }
 
-        RowOrder(int rows, boolean shuffle, long seed) {
-            this.order = IntStream.range(0, rows).toArray();
-            this.shuffle = shuffle;
-            this.random = new SplittableRandom(seed);
+    /** Trains {@code model} on the {@code trainingRows} rows it was loaded with; {@code validation} may be null. */
+    public TrainingResult train(TrainableModel model, int trainingRows, DataSet validation) {
+        return resume(model, trainingRows, validation, TrainingProgress.start());
+    }
+
+    /** Continues from {@code from}; the model must already hold the parameters and optimiser state saved with it. */
+    public TrainingResult resume(TrainableModel model, int trainingRows, DataSet validation, TrainingProgress from) {
+        listeners.forEach(l -> l.onStart(config.epochs()));
+        List<EpochReport> history = new ArrayList<>(from.history());
+        float baseRate = model.optimizer().learningRate();
+        int plateau = from.plateau();
+        int stepsPerEpoch = (trainingRows + config.batchSize() - 1) / config.batchSize();
+        ChunkSize chunk = new ChunkSize(stopRequested != null, stepsPerEpoch);
+        for (int epoch = from.epoch(); epoch < config.epochs(); epoch++) {
+            float rate = config.schedule().rate(baseRate, epoch);
+            int[] order = rowOrder(trainingRows, epoch);
+            boolean resuming = epoch == from.epoch();
+            int step = resuming ? from.step() : 0;
+            double lossSum = resuming ? from.lossSum() : 0;
+            long start = System.nanoTime();
+            while (step < stepsPerEpoch) {
+                if (stopRequested != null && stopRequested.getAsBoolean()) {
+                    return stopped(model, new TrainingProgress(epoch, step, lossSum, plateau, history));
+                }
+                int steps = chunk.next();
+                int first = step * config.batchSize(), last = Math.min(trainingRows, (step + steps) * config.batchSize());
+                long chunkStart = System.nanoTime();
+                EpochResult r = model.trainEpoch(Arrays.copyOfRange(order, first, last), config.batchSize(), rate);
+                chunk.took(System.nanoTime() - chunkStart);
+                if (r.diverged() || !Double.isFinite(r.meanLoss())) {
+                    throw new NonFiniteLossException(epoch + 1, step + Math.max(r.nonFiniteStep(), 0) + 1, rate);
+                }
+                lossSum += r.meanLoss() * (last - first);
+                step += r.steps();
+            }
+            EpochReport report = report(model, epoch, lossSum / trainingRows, rate, trainingRows, validation, start);
+            history.add(report);
+            listeners.forEach(l -> l.onEpoch(report));
+            String converged = converged(history, plateau);
+            plateau = nextPlateau(history, plateau);
+            TrainingProgress done = new TrainingProgress(epoch + 1, 0, 0, plateau, history);
+            if (converged != null) return finish(model, history, converged, true);
+            if (epoch + 1 < config.epochs()) {
+                if (stopRequested != null && stopRequested.getAsBoolean()) return stopped(model, done);
+                if (checkpointEvery > 0 && (epoch + 1) % checkpointEvery == 0) checkpoint.accept(done);
+            }
+        }
+        return finish(model, history, "reached " + config.epochs() + " epochs", false);
+    }
+
+    /**
+     * The row order of an epoch: in file order, or a permutation drawn from the seed and the
+     * epoch alone, so that a resumed run visits the rows exactly as an uninterrupted one.
+     */
+    int[] rowOrder(int rows, int epoch) {
+        if (!config.shuffle()) return IntStream.range(0, rows).toArray();
+        return DataSet.permutation(rows, config.seed() * 0x9E3779B97F4A7C15L + epoch);
+    }
+
+    private EpochReport report(TrainableModel model, int epoch, double loss, float rate, int rows, DataSet validation,
+                               long start) {
+        double gradientNorm = config.stopping() instanceof StoppingRule.GradientNorm
+                ? Metrics.norm(model.gradients(IntStream.range(0, rows).toArray()).gradients()) : Double.NaN;
+        double validationLoss = Double.NaN, accuracy = Double.NaN;
+        if (validation != null) {
+            Evaluation e = model.evaluate(validation);
+            validationLoss = e.loss();
+            accuracy = Metrics.accuracy(model.network().loss(), e.outputs(), validation);
+        }
+        return new EpochReport(epoch + 1, loss, validationLoss, accuracy, rate, gradientNorm, System.nanoTime() - start);
+    }
+
+    /** Why the run has converged after the last report, or null. */
+    private String converged(List<EpochReport> history, int plateau) {
+        EpochReport last = history.getLast();
+        return switch (config.stopping()) {
+            case StoppingRule.FixedEpochs f -> null;
+            case StoppingRule.LossPlateau p -> nextPlateau(history, plateau) >= p.patience()
+                    ? "converged: loss changed by less than " + p.tolerance() + " for " + p.patience() + " epochs" : null;
+            case StoppingRule.GradientNorm g -> last.gradientNorm() < g.tolerance()
+                    ? "converged: gradient norm " + String.format("%.3g", last.gradientNorm()) + " below " + g.tolerance()
+                    : null;
+        };
+    }
+
+    private int nextPlateau(List<EpochReport> history, int plateau) {
+        if (!(config.stopping() instanceof StoppingRule.LossPlateau p) || history.size() < 2) return 0;
+        double change = Math.abs(history.getLast().loss() - history.get(history.size() - 2).loss());
+        return change < p.tolerance() ? plateau + 1 : 0;
+    }
+
+    private TrainingResult stopped(TrainableModel model, TrainingProgress progress) {
+        if (checkpoint != null) checkpoint.accept(progress);
+        TrainingResult r = new TrainingResult(progress.history(), "stopped on request at epoch " + (progress.epoch() + 1)
+                + ", step " + progress.step(), false, model.parameters(), progress);
+        listeners.forEach(l -> l.onFinish(r));
+        return r;
+    }
+
+    private TrainingResult finish(TrainableModel model, List<EpochReport> history, String reason, boolean converged) {
+        TrainingResult r = new TrainingResult(history, reason, converged, model.parameters(), null);
+        listeners.forEach(l -> l.onFinish(r));
+        return r;
+    }
+
+    /**
+     * How many steps to hand the backend at once: the whole epoch when nothing can interrupt,
+     * else a number that grows or shrinks to keep a chunk near {@link #CHUNK_NANOS}.
+     */
+    private static final class ChunkSize {
+        private final boolean interruptible;
+        private final int epochSteps;
+        private int steps = 1;
+
+        ChunkSize(boolean interruptible, int epochSteps) {
+            this.interruptible = interruptible;
+            this.epochSteps = epochSteps;
         }
 
-        int[] next() {
-            if (shuffle) {
-                for (int i = order.length - 1; i > 0; i--) {
-                    int j = random.nextInt(i + 1);
-                    int t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
-                }
-            }
-            return order.clone();
+        int next() {
+            return interruptible ? steps : epochSteps;
+        }
+
+        void took(long nanos) {
+            if (nanos < CHUNK_NANOS / 2) steps = Math.min(epochSteps, steps * 2);
+            else if (nanos > 2 * CHUNK_NANOS) steps = Math.max(1, steps / 2);
         }
     }
 }

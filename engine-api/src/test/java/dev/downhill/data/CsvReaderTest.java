@@ -48,7 +48,12 @@ class CsvReaderTest {
 
     @Test
     void everyBadCellIsReportedWithLineAndColumn() throws IOException {
-        assertMessage(dir.resolve("data.csv") + ":3:2: column 'b': 'x' is not a number (and 3 more problems)",
+        Path f = dir.resolve("data.csv");
+        assertMessage(f + ": 4 problems in 4 rows (--drop-bad-rows drops those rows instead):\n"
+                        + "  " + f + ":3:2: column 'b': 'x' is not a number\n"
+                        + "  " + f + ":4: has 2 cells, the header has 3\n"
+                        + "  " + f + ":5:2: column 'b' is empty\n"
+                        + "  " + f + ":6:2: column 'b': 'NaN' is not finite",
                 "a,b,y\n1,2,3\n4,x,6\n7,8\n1,,3\n1,NaN,2\n", "y");
         assertMessage(dir.resolve("data.csv") + ":2: has 2 cells, the header has 3", "a,b,y\n1,2\n", "y");
         assertMessage(dir.resolve("data.csv") + ":3: empty row", "a,b,y\n1,2,3\n\n1,2,3\n", "y");
@@ -64,7 +69,36 @@ class CsvReaderTest {
         Path f = csv("x,c\n1,0\n2,3\n3,1.5\n");
         InputException e = assertThrows(InputException.class,
                 () -> new CsvReader(List.of("c"), List.of(), CsvReader.Targets.CLASS_INDEX, 3).read(f));
-        assertEquals(f + ":3:2: class label 3 in column 'c' is out of range for 3 classes (and 1 more problems)", e.getMessage());
+        assertEquals(f + ": 2 problems in 2 rows (--drop-bad-rows drops those rows instead):\n"
+                + "  " + f + ":3:2: class label 3 in column 'c' is out of range for 3 classes\n"
+                + "  " + f + ":4:2: class label '1.5' in column 'c' is not a non-negative integer", e.getMessage());
+    }
+
+    @Test
+    void theFirstTwentyProblemsAreListedThenCounted() throws IOException {
+        StringBuilder text = new StringBuilder("a,y\n");
+        for (int i = 0; i < 25; i++) text.append("x").append(i).append(",1\n");
+        Path f = csv(text.append("1,2\n").toString());
+        String message = assertThrows(InputException.class, () -> CsvReader.values("y").read(f)).getMessage();
+        List<String> lines = message.lines().toList();
+        assertEquals(22, lines.size(), message);
+        assertEquals(f + ": 25 problems in 25 rows (--drop-bad-rows drops those rows instead):", lines.getFirst());
+        assertEquals("  " + f + ":21:1: column 'a': 'x19' is not a number", lines.get(20));
+        assertEquals("  ... and 5 more", lines.getLast());
+    }
+
+    @Test
+    void badRowsCanBeDroppedAndAreCounted() throws IOException {
+        Path f = csv("a,y\n1,0\nz,1\n3,1\n4,7\n5,\n");
+        CsvReader.Result r = CsvReader.values("y").targetsWithin(0, 1).read(f, true);
+        assertEquals(3, r.droppedRows());
+        assertArrayEquals(new float[] {1, 3}, r.data().features());
+        assertArrayEquals(new float[] {0, 1}, r.data().targets());
+        InputException e = assertThrows(InputException.class, () -> CsvReader.values("y").targetsWithin(0, 1).read(f));
+        assertTrue(e.getMessage().contains(f + ":5:2: target 'y' is 7.0, outside [0.0, 1.0]"), e.getMessage());
+        Path allBad = csv("a,y\nq,1\n");
+        assertEquals(allBad + ": every row has a problem; nothing is left to train on",
+                assertThrows(InputException.class, () -> CsvReader.values("y").read(allBad, true)).getMessage());
     }
 
     private void assertMessage(String expected, String content, String target) throws IOException {

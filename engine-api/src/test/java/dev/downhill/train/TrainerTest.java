@@ -39,13 +39,16 @@ class TrainerTest {
             orders.add(rowOrder);
             rates.add(learningRate);
             double loss = losses[epoch++];
-            return new EpochResult(loss, 3, Double.isFinite(loss) ? -1 : 2);
+            int steps = (rowOrder.length + batchSize - 1) / batchSize;
+            return new EpochResult(loss, steps, Double.isFinite(loss) ? -1 : Math.min(2, steps - 1));
         }
 
         @Override public BatchGradients gradients(int[] rows) { return new BatchGradients(new float[0], 0, new float[] {gradient * epoch}); }
         @Override public Evaluation evaluate(DataSet data) { return new Evaluation(new float[data.rows()], 0.5); }
         @Override public float[] predict(float[] features) { return new float[features.length]; }
         @Override public float[] parameters() { return new float[] {1, 2}; }
+        @Override public dev.downhill.backend.OptimizerState optimizerState() { return dev.downhill.backend.OptimizerState.fresh(2); }
+        @Override public void restore(float[] p, dev.downhill.backend.OptimizerState s) { }
         @Override public void close() {}
     }
 
@@ -100,7 +103,7 @@ class TrainerTest {
     void aNonFiniteLossStopsTrainingNamingEpochAndStep() {
         ScriptedModel model = new ScriptedModel(1, 1, Double.NaN, 1);
         NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
-                () -> new Trainer(TrainingConfig.of(3, 1)).train(model, 4, null));
+                () -> new Trainer(TrainingConfig.of(3, 2)).train(model, 8, null));
         assertEquals(2, e.epoch());
         assertEquals(3, e.step());
         assertEquals("loss became NaN or infinite at epoch 2, step 3 (learning rate 0.1): training diverged; "

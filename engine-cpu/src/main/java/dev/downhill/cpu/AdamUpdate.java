@@ -26,6 +26,14 @@ final class AdamUpdate extends ParameterUpdate {
         step++;
     }
 
+    @Override float[][] first() { return m; }
+
+    @Override float[][] second() { return v; }
+
+    @Override int steps() { return step; }
+
+    @Override void setSteps(int steps) { step = steps; }
+
     @Override
     void update(int t, float[] w, float[] g, float lr) {
         float[] mt = m[t], vt = v[t];

@@ -154,6 +154,40 @@ final class CpuModel implements TrainableModel {
         return flat;
     }
 
+    @Override
+    public dev.downhill.backend.OptimizerState optimizerState() {
+        int n = network.layout().size();
+        float[] first = new float[n], second = new float[n];
+        if (update.first() != null) copyTensors(update.first(), first, true);
+        if (update.second() != null) copyTensors(update.second(), second, true);
+        return new dev.downhill.backend.OptimizerState(update.steps(), first, second);
+    }
+
+    @Override
+    public void restore(float[] parameters, dev.downhill.backend.OptimizerState state) {
+        ParameterLayout layout = network.layout();
+        if (parameters.length != layout.size() || state.first().length != layout.size()) {
+            throw new IllegalArgumentException("network " + network.widths() + " has " + layout.size() + " parameters");
+        }
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(parameters, layout.weight(l).offset(), w[l].data, 0, layout.weight(l).length());
+            System.arraycopy(parameters, layout.bias(l).offset(), b[l].data, 0, layout.bias(l).length());
+        }
+        if (update.first() != null) copyTensors(update.first(), state.first(), false);
+        if (update.second() != null) copyTensors(update.second(), state.second(), false);
+        update.setSteps(state.steps());
+    }
+
+    /** Per-tensor arrays (weights then bias, layer by layer) to or from the flat layout. */
+    private void copyTensors(float[][] tensors, float[] flat, boolean toFlat) {
+        int offset = 0;
+        for (float[] t : tensors) {
+            if (toFlat) System.arraycopy(t, 0, flat, offset, t.length);
+            else System.arraycopy(flat, offset, t, 0, t.length);
+            offset += t.length;
+        }
+    }
+
     @Override public void close() {}
 
     private void requireTrainingData() {

@@ -29,6 +29,19 @@ abstract class ParameterUpdate {
     /** Updates tensor {@code t}. */
     abstract void update(int t, float[] w, float[] g, float lr);
 
+    /** Per-tensor state arrays for {@link dev.downhill.backend.OptimizerState#first()} (none: null). */
+    abstract float[][] first();
+
+    /** Per-tensor state arrays for {@link dev.downhill.backend.OptimizerState#second()} (none: null). */
+    abstract float[][] second();
+
+    /** Optimiser steps taken. */
+    int steps() {
+        return 0;
+    }
+
+    void setSteps(int steps) {}
+
     static ParameterUpdate of(Optimizer optimizer, List<float[]> params, List<float[]> grads) {
         return switch (optimizer) {
             case Optimizer.Sgd sgd -> new SgdUpdate(sgd, params, grads);

@@ -19,6 +19,10 @@ final class RmsPropUpdate extends ParameterUpdate {
         this.buffer = stateLike(params);
     }
 
+    @Override float[][] first() { return buffer; }
+
+    @Override float[][] second() { return squareAverage; }
+
     @Override
     void update(int t, float[] w, float[] g, float lr) {
         float[] sq = squareAverage[t], b = buffer[t];

@@ -18,6 +18,10 @@ final class SgdUpdate extends ParameterUpdate {
         this.velocity = stateLike(params);
     }
 
+    @Override float[][] first() { return velocity; }
+
+    @Override float[][] second() { return null; }
+
     @Override
     void update(int t, float[] w, float[] g, float lr) {
         float[] v = velocity[t];

@@ -256,6 +256,27 @@ final class CudaModel implements TrainableModel {
         return params.download(0, parameterCount);
     }
 
+    @Override
+    public dev.downhill.backend.OptimizerState optimizerState() {
+        ctx.makeCurrent();
+        int steps = Float.floatToRawIntBits(stepCount.download(0, 1)[0]);
+        return new dev.downhill.backend.OptimizerState(steps, stateM.download(0, parameterCount),
+                stateV.download(0, parameterCount));
+    }
+
+    @Override
+    public void restore(float[] parameters, dev.downhill.backend.OptimizerState state) {
+        if (parameters.length != parameterCount || state.first().length != parameterCount) {
+            throw new IllegalArgumentException("network " + network.widths() + " has " + parameterCount + " parameters");
+        }
+        ctx.makeCurrent();
+        params.upload(parameters, 0, parameterCount);
+        stateM.upload(state.first(), 0, parameterCount);
+        stateV.upload(state.second(), 0, parameterCount);
+        stepCount.fill(state.steps());
+        ctx.synchronize();
+    }
+
     /** One step on rows order[step·stride ..][0, rows): gather, forward, loss, backward and, if asked, the update. */
     private void enqueueStep(int rows, int stride, boolean update) {
         kernels.gatherRows(trainX.pointer, network.inputWidth(), order.pointer, stepIndex.pointer, stride, rows, batch.x.pointer);

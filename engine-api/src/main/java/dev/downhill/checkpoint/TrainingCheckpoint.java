@@ -1,0 +1,152 @@
+package dev.downhill.checkpoint;
+
+import dev.downhill.InputException;
+import dev.downhill.backend.OptimizerState;
+import dev.downhill.network.Network;
+import dev.downhill.train.EpochReport;
+import dev.downhill.train.TrainingProgress;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A checkpoint to resume training from: a model checkpoint (PyTorch-named parameters and the
+ * architecture) plus the optimiser's state as tensors {@code optimizer.first} and
+ * {@code optimizer.second}, and the trainer's progress in the metadata. Files are named
+ * {@code checkpoint-eEEEEEE-sSSSSSSSS.safetensors} by epoch and step, written atomically, and
+ * rotated: only the newest {@code keep} remain, and a new one is complete before an old one
+ * goes. Every file in the folder is therefore whole; the newest is the one to resume from.
+ */
+public final class TrainingCheckpoint {
+    static final String OPTIMIZER_PREFIX = "optimizer.";
+    private static final String FIRST = OPTIMIZER_PREFIX + "first", SECOND = OPTIMIZER_PREFIX + "second";
+    private static final String P = "downhill.progress.";
+    private static final Pattern NAME = Pattern.compile("checkpoint-e(\\d{6})-s(\\d{8})\\.safetensors");
+
+    /** What a checkpoint holds. */
+    public record Saved(Path file, Network network, float[] parameters, OptimizerState optimizer,
+                        TrainingProgress progress, Map<String, String> metadata) {}
+
+    private TrainingCheckpoint() {}
+
+    /** Writes a checkpoint into {@code folder}, then deletes all but the newest {@code keep}. Returns its path. */
+    public static Path save(Path folder, int keep, Network network, float[] parameters, OptimizerState optimizer,
+                            TrainingProgress progress, Map<String, String> extra) {
+        if (keep < 1) throw new InputException("--keep must be at least 1, got " + keep);
+        Map<String, SafeTensors.Tensor> tensors = Checkpoint.tensors(network, parameters);
+        tensors.put(FIRST, new SafeTensors.Tensor(new int[] {optimizer.first().length}, optimizer.first()));
+        tensors.put(SECOND, new SafeTensors.Tensor(new int[] {optimizer.second().length}, optimizer.second()));
+        Map<String, String> meta = Checkpoint.networkMetadata(network);
+        meta.putAll(extra);
+        meta.put(P + "optimizer_steps", Integer.toString(optimizer.steps()));
+        meta.put(P + "epoch", Integer.toString(progress.epoch()));
+        meta.put(P + "step", Integer.toString(progress.step()));
+        meta.put(P + "loss_sum", Double.toString(progress.lossSum()));
+        meta.put(P + "plateau", Integer.toString(progress.plateau()));
+        meta.put(P + "history", history(progress.history()));
+        Path file = folder.resolve(String.format("checkpoint-e%06d-s%08d.safetensors", progress.epoch(), progress.step()));
+        deleteAbandonedTemporaries(folder);
+        SafeTensors.write(file, tensors, meta);
+        List<Path> all = list(folder);
+        for (int i = 0; i < all.size() - keep; i++) {
+            try {
+                Files.deleteIfExists(all.get(i));
+            } catch (IOException e) {
+                throw new InputException(all.get(i) + ": cannot delete an old checkpoint (" + e.getMessage() + ")");
+            }
+        }
+        return file;
+    }
+
+    /** A writer killed mid-save leaves its temporary file behind; the next save clears them away. */
+    private static void deleteAbandonedTemporaries(Path folder) {
+        if (!Files.isDirectory(folder)) return;
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("\\.checkpoint-.*\\.tmp")).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            throw new InputException(folder + ": cannot clear abandoned temporary files (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The checkpoints in a folder, oldest first. */
+    public static List<Path> list(Path folder) {
+        if (!Files.isDirectory(folder)) return List.of();
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> NAME.matcher(f.getFileName().toString()).matches()).sorted().toList();
+        } catch (IOException e) {
+            throw new InputException(folder + ": cannot list checkpoints (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The newest checkpoint in {@code folder}. */
+    public static Saved loadLatest(Path folder) {
+        List<Path> all = list(folder);
+        if (all.isEmpty()) throw new InputException(folder + ": no checkpoint to resume from");
+        return load(all.getLast());
+    }
+
+    public static Saved load(Path file) {
+        SafeTensors.Contents contents = SafeTensors.read(file);
+        Map<String, String> meta = contents.metadata();
+        Network network = Checkpoint.network(file, meta);
+        float[] params = Checkpoint.parameters(file, contents, network);
+        SafeTensors.Tensor first = contents.tensors().get(FIRST), second = contents.tensors().get(SECOND);
+        if (first == null || second == null || first.data().length != params.length || second.data().length != params.length) {
+            throw new InputException(file + ": not a training checkpoint (no optimiser state for " + params.length + " parameters)");
+        }
+        try {
+            TrainingProgress progress = new TrainingProgress(integer(meta, "epoch"), integer(meta, "step"),
+                    Double.parseDouble(required(meta, "loss_sum")), integer(meta, "plateau"),
+                    history(required(meta, "history")));
+            OptimizerState state = new OptimizerState(integer(meta, "optimizer_steps"), first.data(), second.data());
+            Matcher m = NAME.matcher(file.getFileName().toString());
+            if (m.matches() && (Integer.parseInt(m.group(1)) != progress.epoch() || Integer.parseInt(m.group(2)) != progress.step())) {
+                throw new InputException(file + ": its name and its contents disagree on the epoch and step");
+            }
+            return new Saved(file, network, params, state, progress, meta);
+        } catch (IllegalArgumentException e) {
+            throw new InputException(file + ": the training progress in the metadata is invalid (" + e.getMessage() + ")");
+        }
+    }
+
+    private static String required(Map<String, String> meta, String key) {
+        String v = meta.get(P + key);
+        if (v == null) throw new IllegalArgumentException("no " + P + key);
+        return v;
+    }
+
+    private static int integer(Map<String, String> meta, String key) {
+        return Integer.parseInt(required(meta, key));
+    }
+
+    /** One line per epoch, {@code epoch,loss,val_loss,val_acc,lr,grad_norm,nanos}, joined by ';' — exact round trip. */
+    private static String history(List<EpochReport> history) {
+        List<String> lines = new ArrayList<>();
+        for (EpochReport r : history) {
+            lines.add(r.epoch() + "," + r.loss() + "," + r.validationLoss() + "," + r.validationAccuracy() + ","
+                    + r.learningRate() + "," + r.gradientNorm() + "," + r.nanos());
+        }
+        return String.join(";", lines);
+    }
+
+    private static List<EpochReport> history(String text) {
+        List<EpochReport> out = new ArrayList<>();
+        if (text.isEmpty()) return out;
+        for (String line : text.split(";")) {
+            String[] f = line.split(",");
+            if (f.length != 7) throw new IllegalArgumentException("history line '" + line + "'");
+            out.add(new EpochReport(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+                    Double.parseDouble(f[3]), Float.parseFloat(f[4]), Double.parseDouble(f[5]), Long.parseLong(f[6])));
+        }
+        return out;
+    }
+}
