@@ -17,3 +17,20 @@ for math in fp32 tf32; do
 done
 downhill train --workload tiny --backend cuda --epochs 3 --rows 100000 --out "$OUT/tiny" > "$OUT/tiny.log" 2>&1
 echo "tiny (seed network, row by row, one launch per epoch): $(grep -E '^throughput' "$OUT/tiny.log")"
+# Resume on the GPU: a run SIGKILLed mid-way and resumed must end with the same parameters, bit for bit.
+resume_args=(train --workload mnist --backend cuda --rows 25600 --epochs 8 --checkpoint-every 1)
+downhill "${resume_args[@]}" --out "$OUT/resume-straight" > "$OUT/resume-straight.log" 2>&1
+downhill "${resume_args[@]}" --out "$OUT/resume-killed" > "$OUT/resume-killed.log" 2>&1 &
+pid=$!
+while ! grep -q "epoch 3/8" "$OUT/resume-killed.log" 2>/dev/null; do sleep 0.1; done
+kill -9 "$pid"; wait "$pid" 2>/dev/null
+downhill train --resume "$OUT/resume-killed/checkpoints" >> "$OUT/resume-killed.log" 2>&1
+python3 - "$OUT/resume-straight/model.safetensors" "$OUT/resume-killed/model.safetensors" <<'PY'
+import struct, sys
+def tensors(path):
+    data = open(path, "rb").read()
+    n = struct.unpack("<Q", data[:8])[0]
+    return data[8 + n:]
+a, b = (tensors(p) for p in sys.argv[1:3])
+print("cuda resume after SIGKILL at epoch 3 of 8: parameters", "bit-identical" if a == b else "DIFFER", f"({len(a)} bytes)")
+PY

@@ -206,6 +206,35 @@ public abstract class BackendContract {
         assertFalse(Arrays.equals(first, net.initialParameters()), "training moved the parameters");
     }
 
+    @Test
+    void stoppingMidEpochAndResumingFromTheSavedStateGivesBitIdenticalParameters() {
+        Network net = Network.builder(3).dense(16, Activation.TANH).dense(2, Activation.IDENTITY).seed(8).build();
+        DataSet data = TestData.randomFor(net, 200, 6);
+        TrainingConfig config = TrainingConfig.of(6, 8).shuffled(3);
+        for (Optimizer optimizer : List.of(new Optimizer.Sgd(0.05f, 0.9f, false, 0), Optimizer.Adam.defaults(0.01f))) {
+            float[] straight = train(net, optimizer, data, config).parameters();
+            dev.downhill.train.TrainingProgress[] progress = new dev.downhill.train.TrainingProgress[1];
+            float[][] savedParams = new float[1][];
+            dev.downhill.backend.OptimizerState[] savedState = new dev.downhill.backend.OptimizerState[1];
+            int[] checks = {0};
+            try (TrainableModel first = backend.load(net, net.initialParameters(), optimizer, data)) {
+                // epochs run in chunks of 1, 2, 4 … steps when a stop is possible: the 4th check is mid-epoch
+                TrainingResult stopped = new Trainer(config).stopWhen(() -> ++checks[0] > 3).checkpoints(0, p -> {
+                    progress[0] = p;
+                    savedParams[0] = first.parameters();
+                    savedState[0] = first.optimizerState();
+                }).train(first, data.rows(), null);
+                assertTrue(stopped.interrupted(), "the run stopped on request");
+                assertTrue(progress[0].step() > 0, "it stopped in the middle of an epoch: " + progress[0]);
+            }
+            try (TrainableModel second = backend.load(net, net.initialParameters(), optimizer, data)) {
+                second.restore(savedParams[0], savedState[0]);
+                float[] resumed = new Trainer(config).resume(second, data.rows(), null, progress[0]).parameters();
+                assertArrayEquals(straight, resumed, optimizer + ": resumed at " + progress[0].epoch() + "/" + progress[0].step());
+            }
+        }
+    }
+
     protected TrainingResult train(Network net, Optimizer optimizer, DataSet data, TrainingConfig config) {
         try (TrainableModel model = backend.load(net, net.initialParameters(), optimizer, data)) {
             return new Trainer(config).train(model, data.rows(), null);
