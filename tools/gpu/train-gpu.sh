@@ -18,12 +18,13 @@ done
 downhill train --workload tiny --backend cuda --epochs 3 --rows 100000 --out "$OUT/tiny" > "$OUT/tiny.log" 2>&1
 echo "tiny (seed network, row by row, one launch per epoch): $(grep -E '^throughput' "$OUT/tiny.log")"
 # Resume on the GPU: a run SIGKILLed mid-way and resumed must end with the same parameters, bit for bit.
-resume_args=(train --workload mnist --backend cuda --rows 25600 --epochs 8 --checkpoint-every 1)
+resume_args=(train --workload mnist --backend cuda --rows 128000 --epochs 10 --checkpoint-every 1)
 downhill "${resume_args[@]}" --out "$OUT/resume-straight" > "$OUT/resume-straight.log" 2>&1
 downhill "${resume_args[@]}" --out "$OUT/resume-killed" > "$OUT/resume-killed.log" 2>&1 &
 pid=$!
-while ! grep -q "epoch 3/8" "$OUT/resume-killed.log" 2>/dev/null; do sleep 0.1; done
-kill -9 "$pid"; wait "$pid" 2>/dev/null
+while ! grep -q "epoch  3/10" "$OUT/resume-killed.log" 2>/dev/null; do sleep 0.05; done
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+echo "killed after: $(grep -E '^epoch' "$OUT/resume-killed.log" | tail -1)"
 downhill train --resume "$OUT/resume-killed/checkpoints" >> "$OUT/resume-killed.log" 2>&1
 python3 - "$OUT/resume-straight/model.safetensors" "$OUT/resume-killed/model.safetensors" <<'PY'
 import struct, sys
@@ -32,5 +33,5 @@ def tensors(path):
     n = struct.unpack("<Q", data[:8])[0]
     return data[8 + n:]
 a, b = (tensors(p) for p in sys.argv[1:3])
-print("cuda resume after SIGKILL at epoch 3 of 8: parameters", "bit-identical" if a == b else "DIFFER", f"({len(a)} bytes)")
+print("cuda resume after SIGKILL: parameters", "bit-identical" if a == b else "DIFFER", f"({len(a)} bytes)")
 PY
