@@ -30,13 +30,14 @@ import java.util.List;
  * @param keep        training checkpoints kept
  * @param dropBadRows leave out the rows of the data file that have problems instead of failing
  * @param args        the command line that made these settings, kept in checkpoints for --resume
+ * @param report      a folder for an HTML report of the run, or null
  */
 record RunSettings(String name, Path data, dev.downhill.workload.Workload workload, int rows, List<String> targets, List<String> features, CsvReader.Targets encoding,
                    int classes, List<DenseLayer> hidden, dev.downhill.network.Activation output, Loss loss,
                    Initializer initializer, long seed, Optimizer optimizer, TrainingConfig training,
                    double validation, boolean standardize, String backend,
                    dev.downhill.backend.BackendOptions.MathMode math, Path init, Path out, int checkpointEvery, int keep,
-                   boolean dropBadRows, java.util.List<String> args) {
+                   boolean dropBadRows, java.util.List<String> args, Path report) {
 
     Path checkpoints() {
         return out.resolve("checkpoints");

@@ -18,8 +18,10 @@ final class SeedExample {
     static Path csv() {
         try (InputStream in = SeedExample.class.getResourceAsStream(RESOURCE)) {
             if (in == null) throw new IllegalStateException("the seed example is missing from the jar: " + RESOURCE);
-            Path file = Files.createTempFile("placement", ".csv");
+            Path folder = Files.createTempDirectory("downhill-seed-example");
+            Path file = folder.resolve("placement.csv");
             file.toFile().deleteOnExit();
+            folder.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {

@@ -110,6 +110,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "continue the run whose checkpoints are in DIR exactly where it stopped")
     Path resume;
 
+    @Option(names = "--report", paramLabel = "DIR", description = "write an HTML report of the run (settings, curves, time per epoch, final metrics) into DIR")
+    Path report;
+
     @Option(names = "--drop-bad-rows", description = "leave out data rows with problems (and say how many) instead of failing")
     boolean dropBadRows;
 
@@ -136,7 +139,7 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<RunSettings> runs() {
+    List<RunSettings> runs() {
         return workload != null ? List.of(standardWorkload()) : data == null ? seedExample() : List.of(custom());
     }
 
@@ -187,7 +190,7 @@ final class TrainCommand implements Callable<Integer> {
         return new RunSettings(base.name(), null, w, n, base.targets(), base.features(), base.encoding(), base.classes(),
                 base.hidden(), base.output(), base.loss(), base.initializer(), base.seed(), base.optimizer(), base.training(),
                 validation != null ? validation : 0, standardize != null && standardize, base.backend(), base.math(),
-                base.init(), base.out(), base.checkpointEvery(), base.keep(), base.dropBadRows(), base.args());
+                base.init(), base.out(), base.checkpointEvery(), base.keep(), base.dropBadRows(), base.args(), base.report());
     }
 
     private RunSettings custom() {
@@ -223,12 +226,14 @@ final class TrainCommand implements Callable<Integer> {
                 initializer == null ? Initializer.PYTORCH : Initializer.parse(initializer), s,
                 optimizer.resolve(defaultOptimizer, defaultRate), config,
                 validation != null ? validation : 0.2, standardize == null || standardize, backend, mathMode(),
-                init, outputFolder(name), checkpointEvery, keep, dropBadRows, commandLine());
+                init, outputFolder(name), checkpointEvery, keep, dropBadRows, commandLine(),
+                report == null ? null : data == null && workload == null ? report.resolve(name) : report);
     }
 
     /** The original arguments (empty when the command was built by hand). */
     private List<String> commandLine() {
-        return spec == null ? List.of() : spec.commandLine().getParseResult().expandedArgs();
+        if (spec == null || spec.commandLine() == null || spec.commandLine().getParseResult() == null) return List.of();
+        return spec.commandLine().getParseResult().expandedArgs();
     }
 
     /** --out itself for a CSV run; a sub-folder per run for the seed example's two runs. */

@@ -42,7 +42,11 @@ final class TrainingRun {
     record Outcome(Path checkpoint, boolean interrupted) {}
 
     /** Trains from scratch, or from {@code resumeFrom}, and saves the result. */
-    Outcome run(TrainingCheckpoint.Saved resumeFrom) {
+    /** The data and network of a run, ready to train: what explain and sweep-lr also need. */
+    record Prepared(DataSet all, DataSet train, DataSet validation, Standardizer standardizer, Network network,
+                    float[] initial) {}
+
+    Prepared prepare() {
         DataSet all = s.workload() != null ? s.workload().syntheticData(s.rows(), s.seed()) : readCsv();
         DataSet train = all, validation = null;
         if (s.validation() > 0) {
@@ -60,6 +64,16 @@ final class TrainingRun {
         Network network = Network.builder(all.featureWidth()).layers(layers).loss(s.loss())
                 .initializer(s.initializer()).seed(s.seed()).build();
         float[] initial = s.init() == null ? network.initialParameters() : Checkpoint.loadParameters(s.init(), network);
+        return new Prepared(all, train, validation, standardizer, network, initial);
+    }
+
+    /** Trains from scratch, or from {@code resumeFrom}, and saves the result. */
+    Outcome run(TrainingCheckpoint.Saved resumeFrom) {
+        Prepared p = prepare();
+        DataSet all = p.all(), train = p.train(), validation = p.validation();
+        Standardizer standardizer = p.standardizer();
+        Network network = p.network();
+        float[] initial = p.initial();
         if (resumeFrom != null && !resumeFrom.network().equals(network)) {
             throw new InputException(resumeFrom.file() + ": holds network " + resumeFrom.network() + ", the run builds " + network);
         }
@@ -93,6 +107,7 @@ final class TrainingRun {
             out.printf("final loss %.6f (%s)%n", result.finalLoss(), result.stopReason());
             reportThroughput(result, train.rows());
             if (validation != null) reportValidation(model, network, validation);
+            if (s.report() != null) out.println("report: " + RunReport.write(s.report(), s, backend, model, p, result));
         }
         printParameters(network, result.parameters());
 

@@ -13,6 +13,7 @@ public sealed interface LearningRateSchedule {
     /** η = η₀. */
     record Constant() implements LearningRateSchedule {
         @Override public float rate(float baseRate, int epoch) { return baseRate; }
+        @Override public String toString() { return "constant"; }
     }
 
     /** η = η₀·γ^⌊epoch/stepSize⌋, as {@code StepLR}. */

@@ -27,6 +27,25 @@ public final class Metrics {
         return (double) right / rows;
     }
 
+    /**
+     * Counts of (true class, predicted class): for cross-entropy k×k by arg-max; for BCE 2×2 over
+     * every output thresholded at 0.5; null for MSE.
+     */
+    public static int[][] confusion(Loss loss, float[] outputs, DataSet data) {
+        int w = data.targetWidth(), rows = data.rows();
+        if (loss == Loss.MSE) return null;
+        int k = loss == Loss.BCE ? 2 : w;
+        int[][] m = new int[k][k];
+        for (int r = 0; r < rows; r++) {
+            if (loss == Loss.BCE) {
+                for (int c = 0; c < w; c++) m[data.target(r, c) >= 0.5f ? 1 : 0][outputs[r * w + c] >= 0.5f ? 1 : 0]++;
+            } else {
+                m[argMax(data.targets(), r * w, w)][argMax(outputs, r * w, w)]++;
+            }
+        }
+        return m;
+    }
+
     /** Coefficient of determination R² = 1 − SS_res/SS_tot over all target columns. */
     public static double rSquared(float[] outputs, DataSet data) {
         int w = data.targetWidth(), rows = data.rows();

@@ -37,6 +37,16 @@ public final class CpuBackend implements Backend {
         return new CpuModel(network, parameters, optimizer, train);
     }
 
+    /**
+     * One SGD-or-other optimiser step on one training row with every intermediate value recorded:
+     * the numbers the explainer shows are the engine's own.
+     */
+    public StepTrace traceStep(Network network, float[] parameters, Optimizer optimizer, DataSet train, int row) {
+        try (CpuModel model = (CpuModel) load(network, parameters, optimizer, train)) {
+            return model.traceStep(row, optimizer.learningRate());
+        }
+    }
+
     /** Best of five 1024³ products through EJML. */
     @Override
     public double measureMatrixProductFlops() {

@@ -194,6 +194,44 @@ final class CpuModel implements TrainableModel {
         if (train == null) throw new IllegalStateException("this model was loaded without training data");
     }
 
+    /** One optimiser step on training row {@code row}, recording every intermediate value. */
+    StepTrace traceStep(int row, float learningRate) {
+        requireTrainingData();
+        ensureCapacity(1);
+        gather(train, new int[] {row}, 0, 1);
+        float[] x0 = x.data.clone(), y0 = y.data.clone();
+        forward(1);
+        float loss = lossAndOutputDelta();
+        backward();
+        List<StepTrace.Layer> traced = new ArrayList<>();
+        FMatrixRMaj ones = new FMatrixRMaj(1, 1), slope = new FMatrixRMaj(1, 1);
+        for (int l = 0; l < layers; l++) {
+            boolean fusedOutput = l == layers - 1 && network.loss() != dev.downhill.network.Loss.MSE;
+            float[] slopeValues = null;
+            if (!fusedOutput) {
+                ones.reshape(1, z[l].numCols);
+                slope.reshape(1, z[l].numCols);
+                java.util.Arrays.fill(ones.data, 0, z[l].numCols, 1f);
+                Activations.backward(act[l], z[l], a[l], ones, slope);          // act'(z) by the engine's own rule
+                slopeValues = java.util.Arrays.copyOf(slope.data, z[l].numCols);
+            }
+            traced.add(new StepTrace.Layer(w[l].data.clone(), b[l].data.clone(), row(z[l]), row(a[l]),
+                    fusedOutput ? null : row(da[l]), slopeValues, row(dz[l]), dw[l].data.clone(), db[l].data.clone(),
+                    null, null));
+        }
+        update.step(learningRate);
+        for (int l = 0; l < layers; l++) {
+            StepTrace.Layer t = traced.get(l);
+            traced.set(l, new StepTrace.Layer(t.weights(), t.bias(), t.z(), t.a(), t.lossGradient(), t.slope(), t.delta(),
+                    t.weightGradient(), t.biasGradient(), w[l].data.clone(), b[l].data.clone()));
+        }
+        return new StepTrace(x0, y0, loss, learningRate, traced);
+    }
+
+    private static float[] row(FMatrixRMaj m) {
+        return java.util.Arrays.copyOf(m.data, m.numCols);
+    }
+
     /** x, y ← rows {@code order[start..start+rows)} of {@code data}. */
     private void gather(DataSet data, int[] order, int start, int rows) {
         int in = x.numCols, out = y.numCols;

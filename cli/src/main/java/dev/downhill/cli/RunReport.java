@@ -1,0 +1,69 @@
+package dev.downhill.cli;
+
+import dev.downhill.backend.Backend;
+import dev.downhill.backend.TrainableModel;
+import dev.downhill.data.DataSet;
+import dev.downhill.network.Loss;
+import dev.downhill.network.Network;
+import dev.downhill.train.EpochReport;
+import dev.downhill.train.Metrics;
+import dev.downhill.train.TrainingResult;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The HTML report of a training run: settings, backend, curves, time per epoch, final metrics. */
+final class RunReport {
+    private RunReport() {}
+
+    static Path write(Path folder, RunSettings s, Backend backend, TrainableModel model, TrainingRun.Prepared p,
+                      TrainingResult result) {
+        Network net = p.network();
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("title", s.name());
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("data", s.workload() != null ? "workload " + s.workload().name() + " (" + s.rows() + " random rows)"
+                : String.valueOf(s.data()));
+        settings.put("features", String.join(", ", p.all().featureNames()));
+        settings.put("targets", String.join(", ", p.all().targetNames()));
+        settings.put("rows", p.train().rows() + " training" + (p.validation() == null ? "" : ", " + p.validation().rows() + " validation"));
+        settings.put("network", net.toString());
+        settings.put("optimiser", s.optimizer().toString());
+        settings.put("batch", Integer.toString(s.training().batchSize()));
+        settings.put("epochs", result.history().size() + " of at most " + s.training().epochs() + " (" + result.stopReason() + ")");
+        settings.put("learning-rate schedule", String.valueOf(s.training().schedule()));
+        settings.put("rows visited", s.training().shuffle() ? "shuffled, seed " + s.training().seed() : "in order");
+        settings.put("standardised features", Boolean.toString(p.standardizer() != null));
+        settings.put("backend", backend.name() + ": " + backend.device());
+        settings.put("math", s.math().id());
+        d.put("settings", settings);
+        List<Object> epochs = new ArrayList<>();
+        for (EpochReport r : result.history()) {
+            epochs.add(java.util.Arrays.asList(r.epoch(), r.loss(), nanOrNull(r.validationLoss()),
+                    nanOrNull(r.validationAccuracy()), r.nanos() / 1e6));
+        }
+        d.put("epochs", epochs);
+        DataSet scored = p.validation() != null ? p.validation() : p.train();
+        float[] outputs = model.evaluate(scored).outputs();
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("scored on", p.validation() != null ? "the validation rows" : "the training rows");
+        metrics.put("final training loss", result.finalLoss());
+        if (net.loss() == Loss.MSE) {
+            metrics.put("R²", Metrics.rSquared(outputs, scored));
+        } else {
+            metrics.put("accuracy", Metrics.accuracy(net.loss(), outputs, scored));
+            int[][] confusion = Metrics.confusion(net.loss(), outputs, scored);
+            d.put("confusion", confusion);
+            d.put("classes", net.loss() == Loss.BCE ? List.of("0", "1") : p.all().targetNames());
+        }
+        d.put("metrics", metrics);
+        return Pages.write(folder.resolve("report.html"), "report", s.name() + ": training report", d);
+    }
+
+    private static Object nanOrNull(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+}

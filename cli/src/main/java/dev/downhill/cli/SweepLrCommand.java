@@ -1,0 +1,88 @@
+package dev.downhill.cli;
+
+import dev.downhill.InputException;
+import dev.downhill.backend.Backend;
+import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.Backends;
+import dev.downhill.train.EpochReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code downhill sweep-lr}: loss curves of one network for several learning rates, on one plot. */
+@Command(name = "sweep-lr", sortOptions = false,
+        description = {"Trains the same network from the same initial parameters with each learning rate and draws",
+                "the loss curves on one plot, marking the runs that diverged (and where) and the fastest.",
+                "Takes every option of 'downhill train' (the seed example by default)."})
+final class SweepLrCommand implements Callable<Integer> {
+    @Mixin
+    TrainCommand train = new TrainCommand();
+
+    @Option(names = "--values", split = ",", paramLabel = "RATES", defaultValue = "1e-4,1e-3,1e-2,1e-1,1",
+            description = "learning rates to try (default: 1e-4,1e-3,1e-2,1e-1,1)")
+    List<Float> values;
+
+    @Option(names = "--run", paramLabel = "NAME", description = "for the seed example: placement-package (default) or placement-placed")
+    String run;
+
+    @Option(names = "--plot", paramLabel = "FILE", description = "the plot (default: out/sweep-lr/RUN.png; loss curves also as RUN.csv)")
+    Path plot;
+
+    @Override
+    public Integer call() throws IOException {
+        List<RunSettings> runs = train.runs();
+        RunSettings s = run == null ? runs.getFirst() : runs.stream().filter(r -> r.name().equals(run)).findFirst()
+                .orElseThrow(() -> new InputException("no run named '" + run + "'"));
+        for (float v : values) if (!(v > 0)) throw new InputException("learning rates must be positive, got " + v);
+        TrainingRun.Prepared p = new TrainingRun(s, System.out).prepare();
+        List<LrSweep.Run> results;
+        try (Backend backend = Backends.open(s.backend(), new BackendOptions(s.math()), System.out::println)) {
+            results = LrSweep.sweep(backend, s, p, values);
+        }
+        int fastest = LrSweep.fastest(results);
+        Path png = plot != null ? plot : Path.of("out", "sweep-lr", s.name() + ".png");
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        Map<String, Charts.Series> series = new LinkedHashMap<>();
+        StringBuilder csv = new StringBuilder("learning_rate,epoch,loss\n");
+        // a diverging run's losses climb by dozens of orders of magnitude before they stop being
+        // numbers: draw it only up to ten times the highest first-epoch loss of the others, then mark where it left
+        double cap = 10 * results.stream().filter(r -> !r.diverged() && !r.history().isEmpty())
+                .mapToDouble(r -> r.history().getFirst().loss()).max()
+                .orElse(results.stream().filter(r -> !r.history().isEmpty()).mapToDouble(r -> r.history().getFirst().loss())
+                        .min().orElse(1));
+        System.out.printf("%-10s %-40s %s%n", "lr", "outcome", "final loss");
+        for (int i = 0; i < results.size(); i++) {
+            LrSweep.Run r = results.get(i);
+            String outcome = r.diverged() ? "diverged at epoch " + r.divergedEpoch() + ", step " + r.divergedStep()
+                    : i == fastest ? "converged fastest" : "trained " + r.history().size() + " epochs";
+            double last = r.history().isEmpty() ? Double.NaN : r.history().getLast().loss();
+            System.out.printf("%-10s %-40s %s%n", r.rate(), outcome, r.history().isEmpty() ? "–" : String.format("%.6f", last));
+            for (EpochReport e : r.history()) csv.append(r.rate()).append(',').append(e.epoch()).append(',').append(e.loss()).append('\n');
+            List<EpochReport> shown = r.diverged() ? r.history().stream().filter(e -> e.loss() <= cap).toList() : r.history();
+            double[] x = shown.stream().mapToDouble(EpochReport::epoch).toArray();
+            double[] y = shown.stream().mapToDouble(EpochReport::loss).toArray();
+            if (r.diverged()) {
+                x = java.util.Arrays.copyOf(x, x.length + 1);
+                y = java.util.Arrays.copyOf(y, y.length + 1);
+                x[x.length - 1] = shown.isEmpty() ? 1 : shown.getLast().epoch() + 1;
+                y[y.length - 1] = cap;
+            }
+            series.put("lr " + r.rate() + (r.diverged() ? " — diverged (epoch " + r.divergedEpoch() + ", step "
+                    + r.divergedStep() + ")" : i == fastest ? " — fastest" : ""), new Charts.Series(x, y, r.diverged()));
+        }
+        Path csvFile = png.resolveSibling(png.getFileName().toString().replaceFirst("\\.png$", "") + ".csv");
+        Files.writeString(csvFile, csv);
+        String failed = Charts.drawPng(png,
+                s.name() + ": loss against epoch for each learning rate", "epoch", "mean loss (log)", series, false, true);
+        System.out.println("all runs started from the same parameters; wrote " + csvFile + (failed == null ? " and " + png : " (no plot: " + failed + ")"));
+        return 0;
+    }
+}
