@@ -55,10 +55,7 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<RunSettings> runs = train.runs();
-        RunSettings settings = run == null ? runs.getFirst() : runs.stream().filter(r -> r.name().equals(run)).findFirst()
-                .orElseThrow(() -> new InputException("no run named '" + run + "' (runs: "
-                        + String.join(", ", runs.stream().map(RunSettings::name).toList()) + ")"));
+        RunSettings settings = train.run(run);
         TrainingRun.Prepared p = new TrainingRun(settings, System.out).prepare();
         Network net = p.network();
         if (net.layout().size() > MAX_PARAMETERS) {

@@ -38,9 +38,7 @@ final class SweepLrCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        List<RunSettings> runs = train.runs();
-        RunSettings s = run == null ? runs.getFirst() : runs.stream().filter(r -> r.name().equals(run)).findFirst()
-                .orElseThrow(() -> new InputException("no run named '" + run + "'"));
+        RunSettings s = train.run(run);
         for (float v : values) if (!(v > 0)) throw new InputException("learning rates must be positive, got " + v);
         TrainingRun.Prepared p = new TrainingRun(s, System.out).prepare();
         List<LrSweep.Run> results;

@@ -139,6 +139,14 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The run named {@code name} (the seed example has two), or the first when {@code name} is null. */
+    RunSettings run(String name) {
+        List<RunSettings> runs = runs();
+        if (name == null) return runs.getFirst();
+        return runs.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow(() -> new InputException(
+                "no run named '" + name + "' (runs: " + String.join(", ", runs.stream().map(RunSettings::name).toList()) + ")"));
+    }
+
     List<RunSettings> runs() {
         return workload != null ? List.of(standardWorkload()) : data == null ? seedExample() : List.of(custom());
     }
@@ -158,8 +166,7 @@ final class TrainCommand implements Callable<Integer> {
         if (args == null || name == null) throw new InputException(saved.file() + ": no command line saved to resume");
         TrainCommand original = new TrainCommand();
         new picocli.CommandLine(original).parseArgs(args.isEmpty() ? new String[0] : args.split("\n"));
-        RunSettings run = original.runs().stream().filter(r -> r.name().equals(name)).findFirst()
-                .orElseThrow(() -> new InputException(saved.file() + ": the saved command line has no run named " + name));
+        RunSettings run = original.run(name);
         Interrupt.install();
         System.out.println("resuming " + name + " from " + saved.file() + " (epoch " + (saved.progress().epoch() + 1)
                 + ", step " + saved.progress().step() + ")");
