@@ -21,7 +21,7 @@ mvn -q -B -f "$root/pom.xml" -N dependency:copy -Dartifact="org.junit.platform:j
 
 # Uncompressed modules, then xz over the whole runtime: smaller than jlink's own zip compression.
 stage="$(mktemp -d)"
-"$jdk/bin/jlink" --add-modules java.base,java.logging,java.management,java.xml,java.desktop,jdk.unsupported,jdk.management,jdk.zipfs \
+"$jdk/bin/jlink" --add-modules java.base,java.logging,java.management,java.xml,java.desktop,jdk.unsupported,jdk.management,jdk.zipfs,jdk.incubator.vector \
     --strip-debug --no-header-files --no-man-pages --output "$stage/jre"
 tar -C "$stage" -cJf "$out/jre.tar.xz" jre
 rm -rf "$stage"

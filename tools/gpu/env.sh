@@ -5,4 +5,4 @@ if [ ! -x "$here/jre/bin/java" ]; then tar -C "$here" -xJf "$here/jre.tar.xz"; f
 java="$here/jre/bin/java"
 OUT="${OUT:-$here/out}"
 mkdir -p "$OUT"
-downhill() { "$java" --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true -jar "$here/lib/downhill.jar" "$@"; }
+downhill() { "$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Djava.awt.headless=true -jar "$here/lib/downhill.jar" "$@"; }

@@ -5,7 +5,7 @@ set -uo pipefail
 . "$(dirname "$0")/env.sh"
 nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
 downhill devices | tee "$OUT/devices.txt"
-"$java" --enable-native-access=ALL-UNNAMED -jar "$here/lib/junit-platform-console-standalone.jar" execute \
+"$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -jar "$here/lib/junit-platform-console-standalone.jar" execute \
     --class-path "$here/lib/downhill.jar:$here/tests/engine-api-tests.jar:$here/tests/engine-cuda-tests.jar" \
     --select-package dev.downhill.cuda \
     --details tree --disable-banner --reports-dir "$OUT/junit" "$@" > "$OUT/gpu-tests.log" 2>&1

@@ -12,7 +12,15 @@ import dev.downhill.optim.Optimizer;
 /** Float32 training on the CPU with EJML; holds no native resources. */
 public final class CpuBackend implements Backend {
 
+    private final MatrixProducts.Path productPath;
+
     public CpuBackend(BackendOptions options) {
+        this(options, MatrixProducts.Path.AUTO);
+    }
+
+    /** With a chosen product path: tests run the whole contract through each. */
+    CpuBackend(BackendOptions options, MatrixProducts.Path productPath) {
+        this.productPath = productPath;
         if (options.math() != BackendOptions.MathMode.FP32) {
             throw new InputException("the cpu backend computes in fp32 only; " + options.math().id()
                     + " math needs the cuda backend");
@@ -21,7 +29,7 @@ public final class CpuBackend implements Backend {
 
     static String describeDevice() {
         return Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.arch")
-                + " (EJML float32)";
+                + " (float32; " + MatrixProducts.describe() + ")";
     }
 
     @Override public String name() { return "cpu"; }
@@ -34,7 +42,7 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("network " + network.widths() + " has " + network.layout().size()
                     + " parameters, got " + parameters.length);
         }
-        return new CpuModel(network, parameters, optimizer, train);
+        return new CpuModel(network, parameters, optimizer, train, productPath);
     }
 
     /**
@@ -47,16 +55,17 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    /** Best of five 1024³ products through EJML. */
+    /** Best of five 1024³ products on the path large products take (the Vector API path where it can run, else EJML). */
     @Override
     public double measureMatrixProductFlops() {
         int n = 1024;
         org.ejml.data.FMatrixRMaj a = org.ejml.dense.row.RandomMatrices_FDRM.rectangle(n, n, new java.util.Random(1));
         org.ejml.data.FMatrixRMaj b = a.copy(), c = new org.ejml.data.FMatrixRMaj(n, n);
+        MatrixProducts products = new MatrixProducts(productPath);
         long best = Long.MAX_VALUE;
         for (int i = 0; i < 5; i++) {
             long start = System.nanoTime();
-            org.ejml.dense.row.CommonOps_FDRM.mult(a, b, c);
+            products.inputGradient(a, b, c);          // c = a·b
             best = Math.min(best, System.nanoTime() - start);
         }
         return 2.0 * n * n * n / (best / 1e9);

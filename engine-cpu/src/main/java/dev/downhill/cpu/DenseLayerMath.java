@@ -11,8 +11,8 @@ final class DenseLayerMath {
     private DenseLayerMath() {}
 
     /** z = x·Wᵀ + b */
-    static void forward(FMatrixRMaj x, FMatrixRMaj w, FMatrixRMaj b, FMatrixRMaj z) {
-        CommonOps_FDRM.multTransB(x, w, z);
+    static void forward(MatrixProducts products, FMatrixRMaj x, FMatrixRMaj w, FMatrixRMaj b, FMatrixRMaj z) {
+        products.forward(x, w, z);
         int out = z.numCols;
         for (int r = 0; r < z.numRows; r++) {
             for (int c = 0; c < out; c++) z.data[r * out + c] += b.data[c];
@@ -20,13 +20,13 @@ final class DenseLayerMath {
     }
 
     /** ∂L/∂W = dzᵀ·x and ∂L/∂b = Σ_rows dz. */
-    static void parameterGradients(FMatrixRMaj dz, FMatrixRMaj x, FMatrixRMaj dw, FMatrixRMaj db) {
-        CommonOps_FDRM.multTransA(dz, x, dw);
+    static void parameterGradients(MatrixProducts products, FMatrixRMaj dz, FMatrixRMaj x, FMatrixRMaj dw, FMatrixRMaj db) {
+        products.weightGradient(dz, x, dw);
         CommonOps_FDRM.sumCols(dz, db);
     }
 
     /** ∂L/∂x = dz·W, the gradient handed to the layer below. */
-    static void inputGradient(FMatrixRMaj dz, FMatrixRMaj w, FMatrixRMaj dx) {
-        CommonOps_FDRM.mult(dz, w, dx);
+    static void inputGradient(MatrixProducts products, FMatrixRMaj dz, FMatrixRMaj w, FMatrixRMaj dx) {
+        products.inputGradient(dz, w, dx);
     }
 }

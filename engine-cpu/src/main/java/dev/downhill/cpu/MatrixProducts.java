@@ -1,0 +1,80 @@
+package dev.downhill.cpu;
+
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.dense.row.CommonOps_FDRM;
+
+/**
+ * The three products of a dense layer, through EJML (the readable reference) or, for large
+ * ones, through {@link VectorProducts} on both cores. The fast path needs the incubating module
+ * {@code jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}); without it every
+ * product goes through EJML.
+ */
+final class MatrixProducts {
+    /** Which path the products take. */
+    enum Path { REFERENCE, FAST, AUTO }
+
+    /** Products of at least this many multiply-adds take the fast path under AUTO. */
+    static final long FAST_FROM = 1 << 15;
+
+    static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    private final Path path;
+    private float[] scratch = new float[0];
+
+    MatrixProducts(Path path) {
+        if (path == Path.FAST && !VECTOR_API) {
+            throw new IllegalStateException("the fast product path needs --add-modules jdk.incubator.vector");
+        }
+        this.path = path;
+    }
+
+    /** In words, for the device description. */
+    static String describe() {
+        return VECTOR_API ? "EJML, Vector API for large products" : "EJML (run with --add-modules jdk.incubator.vector for the fast path)";
+    }
+
+    /** z = x·Wᵀ. Shapes: x [rows, in], W [out, in], z [rows, out]. */
+    void forward(FMatrixRMaj x, FMatrixRMaj w, FMatrixRMaj z) {
+        if (fast(x.numRows, w.numCols, w.numRows)) {
+            float[] wt = scratch(w.getNumElements());
+            VectorProducts.transpose(w.data, w.numRows, w.numCols, wt);
+            VectorProducts.multiply(x.data, wt, z.data, x.numRows, w.numRows, w.numCols);
+        } else {
+            CommonOps_FDRM.multTransB(x, w, z);
+        }
+    }
+
+    /** ∂L/∂W = dzᵀ·x. Shapes: dz [rows, out], x [rows, in], dW [out, in]. */
+    void weightGradient(FMatrixRMaj dz, FMatrixRMaj x, FMatrixRMaj dw) {
+        if (fast(dz.numRows, x.numCols, dz.numCols)) {
+            float[] dzt = scratch(dz.getNumElements());
+            VectorProducts.transpose(dz.data, dz.numRows, dz.numCols, dzt);
+            VectorProducts.multiply(dzt, x.data, dw.data, dz.numCols, x.numCols, dz.numRows);
+        } else {
+            CommonOps_FDRM.multTransA(dz, x, dw);
+        }
+    }
+
+    /** ∂L/∂x = dz·W. Shapes: dz [rows, out], W [out, in], dx [rows, in]. */
+    void inputGradient(FMatrixRMaj dz, FMatrixRMaj w, FMatrixRMaj dx) {
+        if (fast(dz.numRows, w.numCols, w.numRows)) {
+            VectorProducts.multiply(dz.data, w.data, dx.data, dz.numRows, w.numCols, w.numRows);
+        } else {
+            CommonOps_FDRM.mult(dz, w, dx);
+        }
+    }
+
+    private boolean fast(int rows, int in, int out) {
+        return switch (path) {
+            case REFERENCE -> false;
+            case FAST -> true;
+            case AUTO -> VECTOR_API && (long) rows * in * out >= FAST_FROM;
+        };
+    }
+
+    /** A buffer of at least {@code n} floats, grown (rarely) and reused: no allocation per step. */
+    private float[] scratch(int n) {
+        if (scratch.length < n) scratch = new float[n];
+        return scratch;
+    }
+}
