@@ -113,7 +113,7 @@ final class BenchCommand implements Callable<Integer> {
                     }
                     case "width" -> {
                         for (int w = 16; w <= 2048; w *= 2) {
-                            runs.add(new Run(b, m, mnist.withWidths(w, w, w, w, w).withBatch(batch != null ? batch : 256)));
+                            runs.add(new Run(b, m, mnist.renamed("square", w, w, w, w, w).withBatch(batch != null ? batch : 256)));
                         }
                     }
                     default -> throw new InputException("unknown sweep '" + sweep + "' (expected batch or width)");

@@ -35,6 +35,11 @@ public record Workload(String name, int[] widths, Activation hidden, Loss loss, 
         return new Workload(name, widths, hidden, loss, batch);
     }
 
+    /** The same settings under another name, with other layer widths (for the width sweep). */
+    public Workload renamed(String newName, int... newWidths) {
+        return new Workload(newName, newWidths.clone(), hidden, loss, batchSize);
+    }
+
     /** The same workload with other layer widths (for sweeps and for smaller CPU versions). */
     public Workload withWidths(int... newWidths) {
         return new Workload(name, newWidths.clone(), hidden, loss, batchSize);
