@@ -12,9 +12,10 @@ import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
- * Times whole training epochs of a workload on a backend: synthetic rows for a number of steps,
- * warm-up epochs (which also pay for graph capture and JIT), then timed epochs, of which the
- * median counts. An epoch ends with the loss read back, so the time covers all device work.
+ * Times whole training epochs of a workload on a backend: synthetic rows for a number of steps
+ * (bounded by host memory and arithmetic, then cut to about half a second after timing a probe of
+ * a few steps), warm-up epochs (which also pay for graph capture and JIT), then timed epochs, of
+ * which the median counts. An epoch ends with the loss read back, so the time covers all device work.
  */
 public final class ThroughputMeter {
     /** Rows of synthetic data kept small enough for the host: at most this many input floats. */
@@ -44,26 +45,37 @@ public final class ThroughputMeter {
         return (int) Math.max(2, Math.min(cap, (long) (epochFlops / flopsPerStep)));
     }
 
+    /** A timed epoch is cut to about this long, whatever its arithmetic, after a probe of a few steps. */
+    static final long EPOCH_NANOS = 500_000_000L;
+
     public Throughput measure(Backend backend, String math, Workload workload, double peakFlops) {
         Network net = workload.network(0);
-        int steps = steps(workload, epochFlops), rows = steps * workload.batchSize();
-        DataSet data = workload.syntheticData(rows, 1);
-        int[] order = IntStream.range(0, rows).toArray();
+        int batch = workload.batchSize(), maxSteps = steps(workload, epochFlops);
+        DataSet data = workload.syntheticData(maxSteps * batch, 1);
         long[] nanos = new long[repeats];
         try (TrainableModel model = backend.load(net, net.initialParameters(), Optimizer.Sgd.plain(1e-3f), data)) {
-            for (int i = 0; i < warmups; i++) check(model.trainEpoch(order, workload.batchSize(), 1e-3f));
+            int probe = Math.min(maxSteps, 8);
+            int[] probeOrder = IntStream.range(0, probe * batch).toArray();
+            check(model.trainEpoch(probeOrder, batch, 1e-3f));                 // first use: capture, JIT
+            long start = System.nanoTime();
+            check(model.trainEpoch(probeOrder, batch, 1e-3f));
+            double stepNanos = Math.max(1, (System.nanoTime() - start) / (double) probe);
+            int steps = (int) Math.max(2, Math.min(maxSteps, EPOCH_NANOS / stepNanos));
+            int rows = steps * batch;
+            int[] order = IntStream.range(0, rows).toArray();
+            for (int i = 0; i < warmups; i++) check(model.trainEpoch(order, batch, 1e-3f));
             for (int i = 0; i < repeats; i++) {
-                long start = System.nanoTime();
-                check(model.trainEpoch(order, workload.batchSize(), 1e-3f));
-                nanos[i] = System.nanoTime() - start;
+                long t = System.nanoTime();
+                check(model.trainEpoch(order, batch, 1e-3f));
+                nanos[i] = System.nanoTime() - t;
             }
+            Arrays.sort(nanos);
+            double seconds = nanos[repeats / 2] / 1e9;
+            double samples = rows / seconds;
+            double flops = samples * workload.flopsPerSample();
+            return new Throughput(backend.name(), backend.device(), workload.name(), workload.shape(), math, batch,
+                    samples, seconds / steps, flops, peakFlops > 0 ? flops / peakFlops : Double.NaN);
         }
-        Arrays.sort(nanos);
-        double seconds = nanos[repeats / 2] / 1e9;
-        double samples = rows / seconds;
-        double flops = samples * workload.flopsPerSample();
-        return new Throughput(backend.name(), backend.device(), workload.name(), workload.shape(), math,
-                workload.batchSize(), samples, seconds / steps, flops, peakFlops > 0 ? flops / peakFlops : Double.NaN);
     }
 
     private static void check(EpochResult r) {
