@@ -85,7 +85,8 @@ final class TrainingRun {
                 + (s.training().shuffle() ? ", shuffled" : ", in order"));
         TrainingResult result;
         Map<String, String> metadata = metadata(all, standardizer);
-        try (Backend backend = Backends.open(s.backend(), new BackendOptions(s.math()), out::println);
+        double stepFlops = (double) network.flopsPerSample() * Math.min(s.training().batchSize(), train.rows());
+        try (Backend backend = Backends.open(s.backend(), new BackendOptions(s.math()), out::println, stepFlops);
              TrainableModel model = backend.load(network, initial, s.optimizer(), train)) {
             Path[] lastSaved = new Path[1];
             Trainer trainer = new Trainer(s.training()).listener(new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()))

@@ -16,6 +16,14 @@ public interface BackendProvider {
     /** Whether this backend can run here and, if not, why. Never throws. */
     Availability availability();
 
+    /**
+     * The smallest training step, in floating-point operations, for which {@code auto} picks this
+     * backend: below it the work is too small to gain from the device (a measured crossover).
+     */
+    default double minimumStepFlops() {
+        return 0;
+    }
+
     /** Opens the backend; the caller closes it. Only called when {@link #availability()} says it can run. */
     Backend create(BackendOptions options);
 }

@@ -42,9 +42,25 @@ public final class Backends {
 
     /** Picks a provider from {@code providers} by name (or auto), logging the choice to {@code log}. */
     public static BackendProvider select(String requested, List<BackendProvider> providers, Consumer<String> log) {
+        return select(requested, providers, log, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * As {@link #select(String, List, Consumer)}; {@code auto} also skips a backend whose
+     * {@link BackendProvider#minimumStepFlops()} is above {@code stepFlops}, the work of one
+     * training step of the network at hand, and says so.
+     */
+    public static BackendProvider select(String requested, List<BackendProvider> providers, Consumer<String> log,
+                                         double stepFlops) {
         String name = requestedName(requested);
         if (name.equals(AUTO)) {
             for (BackendProvider p : providers) {
+                if (stepFlops < p.minimumStepFlops() && p.availability().available()) {
+                    log.accept(String.format(java.util.Locale.ROOT, "backend %s skipped: a step of this network is %.3g FLOP, "
+                            + "below the %.3g where %s overtakes the CPU (--backend %s to use it anyway)", p.name(), stepFlops,
+                            p.minimumStepFlops(), p.name(), p.name()));
+                    continue;
+                }
                 Availability a = p.availability();
                 if (a.available()) {
                     log.accept("backend " + p.name() + " (auto): " + a.detail());
@@ -69,5 +85,10 @@ public final class Backends {
     /** Selects among the providers on the class path and opens the chosen backend. */
     public static Backend open(String requested, BackendOptions options, Consumer<String> log) {
         return select(requested, providers(), log).create(options);
+    }
+
+    /** As {@link #open(String, BackendOptions, Consumer)}, for training steps of {@code stepFlops} each. */
+    public static Backend open(String requested, BackendOptions options, Consumer<String> log, double stepFlops) {
+        return select(requested, providers(), log, stepFlops).create(options);
     }
 }

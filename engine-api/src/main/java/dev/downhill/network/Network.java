@@ -70,6 +70,13 @@ public record Network(int inputWidth, List<DenseLayer> layers, Loss loss, Initia
         return params;
     }
 
+    /** Floating-point operations to train on one row: 6·Σ in·out (2 forward, 4 backward). */
+    public long flopsPerSample() {
+        long f = 0;
+        for (int i = 0; i < layers.size(); i++) f += 6L * inputWidthOf(i) * layers.get(i).units();
+        return f;
+    }
+
     /** The widths joined by dashes, e.g. {@code 2-2-1}. */
     public String widths() {
         StringBuilder s = new StringBuilder().append(inputWidth);

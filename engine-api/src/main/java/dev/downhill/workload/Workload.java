@@ -61,9 +61,7 @@ public record Workload(String name, int[] widths, Activation hidden, Loss loss, 
 
     /** Floating-point operations of one training sample: 6·Σ in·out (forward 2, backward 4). */
     public long flopsPerSample() {
-        long f = 0;
-        for (int i = 1; i < widths.length; i++) f += 6L * widths[i - 1] * widths[i];
-        return f;
+        return network(0).flopsPerSample();
     }
 
     /** {@code rows} random rows: N(0,1) inputs; N(0,1) targets, or one-hot random classes for cross-entropy. */

@@ -36,6 +36,23 @@ class BackendsTest {
     }
 
     @Test
+    void autoLeavesAGpuAloneForANetworkTooSmallToGainFromItButANameWins() {
+        BackendProvider gpu = new BackendProvider() {
+            @Override public String name() { return "cuda"; }
+            @Override public int priority() { return 10; }
+            @Override public Availability availability() { return Availability.available("H100"); }
+            @Override public double minimumStepFlops() { return 1e6; }
+            @Override public Backend create(BackendOptions options) { throw new UnsupportedOperationException(); }
+        };
+        List<String> log = new ArrayList<>();
+        assertSame(cpu, Backends.select("auto", List.of(gpu, cpu), log::add, 54));
+        assertEquals("backend cuda skipped: a step of this network is 54.0 FLOP, below the 1.00e+06 where cuda overtakes "
+                + "the CPU (--backend cuda to use it anyway)", log.getFirst());
+        assertSame(gpu, Backends.select("auto", List.of(gpu, cpu), s -> { }, 1e7));
+        assertSame(gpu, Backends.select("cuda", List.of(gpu, cpu), s -> { }, 54));
+    }
+
+    @Test
     void theSystemPropertyChoosesWhenNoNameIsGiven() {
         System.setProperty(Backends.PROPERTY, "cuda");
         try {

@@ -30,6 +30,15 @@ public final class CudaBackendProvider implements BackendProvider {
 
     @Override public int priority() { return 100; }
 
+    /**
+     * Below about 2·10⁵ FLOP a step, the CPU backend trains faster: measured on the H100 machine
+     * (docs/measurements/2026-11-22-h100-sweep-width-batch1.txt) the GPU lost at 98k FLOP a step and
+     * won 2.3× at 393k; this is the geometric middle. The seed example (54 FLOP a step) trains on the CPU.
+     */
+    static final double CROSSOVER_STEP_FLOPS = 2e5;
+
+    @Override public double minimumStepFlops() { return CROSSOVER_STEP_FLOPS; }
+
     @Override
     public Availability availability() {
         Availability a = probed;
