@@ -122,7 +122,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The folder relative paths of the command line are taken from: where the run was started. */
     private Path base = Path.of("");
 
-    /** The arguments this command was given, kept in checkpoints so that --resume can rebuild the run. */
+    /** This command as picocli parsed it: its arguments are kept in checkpoints so that --resume can rebuild the run. */
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -192,8 +192,10 @@ final class TrainCommand implements Callable<Integer> {
         var net = w.network(0);
         int b = batch != null ? batch : w.batchSize();
         int n = rows != null ? rows : 100 * b;
-        RunSettings base = settings(w.name(), null, List.of(), List.of(), net.layers().subList(0, net.layers().size() - 1),
-                net.outputLayer().activation(), w.loss(), "sgd", 1e-3f, 10, w.batchSize());
+        List<DenseLayer> layers = hidden == null ? net.layers().subList(0, net.layers().size() - 1) : hiddenLayers(
+                activation == null ? w.hidden() : Activation.parse(activation));
+        RunSettings base = settings(w.name(), null, List.of(), List.of(), layers, net.outputLayer().activation(), w.loss(),
+                "sgd", 1e-3f, 10, w.batchSize());
         return new RunSettings(base.name(), null, w, n, base.targets(), base.features(), base.encoding(), base.classes(),
                 base.hidden(), base.output(), base.loss(), base.initializer(), base.seed(), base.optimizer(), base.training(),
                 validation != null ? validation : 0, standardize != null && standardize, base.backend(), base.math(),
@@ -203,12 +205,7 @@ final class TrainCommand implements Callable<Integer> {
     private RunSettings custom() {
         if (targets == null || targets.isEmpty()) throw new InputException("--data needs --target naming the target column(s)");
         Loss l = loss == null ? Loss.MSE : Loss.parse(loss);
-        Activation hiddenAct = activation == null ? Activation.RELU : Activation.parse(activation);
-        List<DenseLayer> layers = new ArrayList<>();
-        for (int width : hidden == null ? List.of(16) : hidden) {
-            if (width == 0 && hidden.size() == 1) break;
-            layers.add(new DenseLayer(width, hiddenAct));
-        }
+        List<DenseLayer> layers = hiddenLayers(activation == null ? Activation.RELU : Activation.parse(activation));
         Activation output = switch (l) {
             case MSE -> Activation.IDENTITY;
             case BCE -> Activation.SIGMOID;
@@ -235,6 +232,16 @@ final class TrainCommand implements Callable<Integer> {
                 validation != null ? validation : 0.2, standardize == null || standardize, backend, mathMode(),
                 init, outputFolder(name), checkpointEvery, keep, dropBadRows, commandLine(),
                 report == null ? null : data == null && workload == null ? report.resolve(name) : report);
+    }
+
+    /** The layers of --hidden (default one of 16; "0" for none) with the given activation. */
+    private List<DenseLayer> hiddenLayers(Activation act) {
+        List<DenseLayer> layers = new ArrayList<>();
+        for (int width : hidden == null ? List.of(16) : hidden) {
+            if (width == 0 && hidden.size() == 1) break;
+            layers.add(new DenseLayer(width, act));
+        }
+        return layers;
     }
 
     /** The original arguments (empty when the command was built by hand). */

@@ -20,8 +20,8 @@ class ResilienceTest {
     @TempDir
     Path dir;
 
-    private static final String[] RUN = {"train", "--workload", "mnist", "--rows", "512", "--hidden", "64",
-            "--epochs", "12", "--checkpoint-every", "1", "--keep", "2"};
+    private static final String[] RUN = {"train", "--workload", "mnist", "--rows", "8192", "--hidden", "64",
+            "--epochs", "200", "--checkpoint-every", "1", "--keep", "2"};
 
     @Test
     void resumingAfterRandomKillsEqualsAnUninterruptedRun() throws Exception {
@@ -50,7 +50,7 @@ class ResilienceTest {
             List<String> command = resumable ? List.of("train", "--resume", out.resolve("checkpoints").toString())
                     : withOut(args, out);
             Process p = JavaProcess.start(dir, log, Main.class, command.toArray(String[]::new));
-            long delay = kills < minKills ? 400 + random.nextInt(1600) : 120_000;
+            long delay = kills < minKills ? 800 + random.nextInt(1500) : 300_000;
             if (p.waitFor(delay, TimeUnit.MILLISECONDS)) {
                 assertEquals(0, p.exitValue(), Files.readString(log));
                 return kills;
@@ -95,7 +95,7 @@ class ResilienceTest {
     void ctrlCSavesACheckpointSaysHowToResumeAndExits130() throws Exception {
         Path out = dir.resolve("interrupted"), log = dir.resolve("sigint.log");
         List<String> args = new ArrayList<>(List.of(RUN));
-        args.set(java.util.Arrays.asList(RUN).indexOf("12"), "500");
+        args.set(java.util.Arrays.asList(RUN).indexOf("200"), "500");
         Process p = JavaProcess.start(dir, log, Main.class, withOut(args, out).toArray(String[]::new));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.readString(log).contains("epoch   2/500")) {
