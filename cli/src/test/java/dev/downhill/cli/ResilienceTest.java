@@ -41,24 +41,38 @@ class ResilienceTest {
         assertTrue(kills >= 20, "kills " + kills);
     }
 
-    /** Starts the run, SIGKILLs it at random moments at least {@code minKills} times, resuming each time, until it finishes. */
-    private int runUntilDoneKillingAtRandom(List<String> args, Path out, int minKills, SplittableRandom random) throws Exception {
+    /**
+     * Starts the run and SIGKILLs it {@code kills} times, each time at a random moment after it has
+     * finished an epoch in this attempt (so the kill lands in training, not in JVM start-up),
+     * resuming each time; then lets it finish. Returns the kills made.
+     */
+    private int runUntilDoneKillingAtRandom(List<String> args, Path out, int kills, SplittableRandom random) throws Exception {
         Path log = dir.resolve(out.getFileName() + ".log");
-        int kills = 0;
-        for (int attempt = 0; attempt < 200; attempt++) {
+        for (int made = 0; ; made++) {
             boolean resumable = !TrainingCheckpoint.list(out.resolve("checkpoints")).isEmpty();
             List<String> command = resumable ? List.of("train", "--resume", out.resolve("checkpoints").toString())
                     : withOut(args, out);
+            long logged = Files.exists(log) ? Files.size(log) : 0;
             Process p = JavaProcess.start(dir, log, Main.class, command.toArray(String[]::new));
-            long delay = kills < minKills ? 800 + random.nextInt(1500) : 300_000;
-            if (p.waitFor(delay, TimeUnit.MILLISECONDS)) {
+            if (made == kills) {
+                assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the last attempt finishes");
                 assertEquals(0, p.exitValue(), Files.readString(log));
-                return kills;
+                return made;
             }
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (!sinceStart(log, logged).matches("(?s).*\\nepoch +\\d+/.*")) {
+                assertTrue(p.isAlive() && System.nanoTime() < deadline, "the run trains: " + Files.readString(log));
+                Thread.sleep(5);
+            }
+            Thread.sleep(random.nextInt(300));
             p.destroyForcibly().waitFor();        // SIGKILL
-            kills++;
         }
-        throw new AssertionError("the run never finished: " + Files.readString(log));
+    }
+
+    /** What the log gained since byte {@code from}. */
+    private static String sinceStart(Path log, long from) throws IOException {
+        byte[] all = Files.readAllBytes(log);
+        return new String(all, (int) from, all.length - (int) from, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
