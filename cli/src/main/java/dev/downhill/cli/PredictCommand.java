@@ -7,7 +7,6 @@ import dev.downhill.backend.Backends;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.checkpoint.Checkpoint;
 import dev.downhill.data.CsvReader;
-import dev.downhill.data.DataSet;
 import dev.downhill.data.Standardizer;
 import dev.downhill.network.Network;
 import dev.downhill.optim.Optimizer;
@@ -53,9 +52,7 @@ final class PredictCommand implements Callable<Integer> {
         if (checkpoint.metadata().containsKey(MEAN)) {
             Standardizer standardizer = new Standardizer(Standardizer.parse(checkpoint.metadata().get(MEAN), MEAN),
                     Standardizer.parse(checkpoint.metadata().get(STD), STD));
-            int rows = features.length / network.inputWidth();
-            inputs = standardizer.apply(new DataSet(features, new float[rows * network.outputWidth()], featureNames,
-                    targetNames)).features();
+            inputs = standardizer.apply(features);
         }
         float[] outputs;
         try (Backend b = Backends.open(backend, BackendOptions.defaults(), System.err::println);

@@ -41,12 +41,17 @@ public record Standardizer(float[] mean, float[] std) {
             throw new InputException("the model was standardised on " + mean.length + " features, the data has "
                     + data.featureWidth());
         }
-        float[] f = data.features().clone();
+        return new DataSet(apply(data.features()), data.targets(), data.featureNames(), data.targetNames());
+    }
+
+    /** Standardised copies of feature rows {@code [rows, mean.length]}, row-major. */
+    public float[] apply(float[] features) {
+        float[] f = features.clone();
         for (int i = 0; i < f.length; i++) {
             int c = i % mean.length;
             f[i] = (f[i] - mean[c]) / std[c];
         }
-        return new DataSet(f, data.targets(), data.featureNames(), data.targetNames());
+        return f;
     }
 
     /** Comma-separated values, the form kept in checkpoint metadata. */

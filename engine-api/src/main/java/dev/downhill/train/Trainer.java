@@ -93,8 +93,8 @@ public final class Trainer {
             EpochReport report = report(model, epoch, lossSum / trainingRows, rate, trainingRows, validation, start);
             history.add(report);
             listeners.forEach(l -> l.onEpoch(report));
-            String converged = converged(history, plateau);
             plateau = nextPlateau(history, plateau);
+            String converged = converged(history, plateau);
             TrainingProgress done = new TrainingProgress(epoch + 1, 0, 0, plateau, history);
             if (converged != null) return finish(model, history, converged, true);
             if (epoch + 1 < config.epochs()) {
@@ -127,12 +127,12 @@ public final class Trainer {
         return new EpochReport(epoch + 1, loss, validationLoss, accuracy, rate, gradientNorm, System.nanoTime() - start);
     }
 
-    /** Why the run has converged after the last report, or null. */
+    /** Why the run has converged after the last report, given the plateau count including it; or null. */
     private String converged(List<EpochReport> history, int plateau) {
         EpochReport last = history.getLast();
         return switch (config.stopping()) {
             case StoppingRule.FixedEpochs f -> null;
-            case StoppingRule.LossPlateau p -> nextPlateau(history, plateau) >= p.patience()
+            case StoppingRule.LossPlateau p -> plateau >= p.patience()
                     ? "converged: loss changed by less than " + p.tolerance() + " for " + p.patience() + " epochs" : null;
             case StoppingRule.GradientNorm g -> last.gradientNorm() < g.tolerance()
                     ? "converged: gradient norm " + String.format("%.3g", last.gradientNorm()) + " below " + g.tolerance()
