@@ -70,26 +70,8 @@ public final class ReferenceMlp {
     public static double[] gradient(Network net, double[] params, float[] x, float[] y, int rows, boolean tf32) {
         ParameterLayout layout = net.layout();
         int layers = net.layers().size();
-        double[][] a = new double[layers + 1][];
-        double[][] z = new double[layers][];
-        a[0] = new double[x.length];
-        for (int i = 0; i < x.length; i++) a[0][i] = x[i];
-        for (int l = 0; l < layers; l++) {
-            int nIn = net.inputWidthOf(l), nOut = net.layers().get(l).units();
-            int wo = layout.weight(l).offset(), bo = layout.bias(l).offset();
-            z[l] = new double[rows * nOut];
-            for (int r = 0; r < rows; r++) {
-                for (int o = 0; o < nOut; o++) {
-                    double s = params[bo + o];
-                    for (int i = 0; i < nIn; i++) s += op(a[l][r * nIn + i], tf32) * op(params[wo + o * nIn + i], tf32);
-                    z[l][r * nOut + o] = s;
-                }
-            }
-            a[l + 1] = z[l].clone();
-            Activation act = net.layers().get(l).activation();
-            if (act == Activation.SOFTMAX) softmaxRows(a[l + 1], rows, nOut);
-            else for (int i = 0; i < a[l + 1].length; i++) a[l + 1][i] = activate(act, z[l][i]);
-        }
+        Pass forward = pass(net, params, x, rows, tf32);
+        double[][] a = forward.a(), z = forward.z();
         int k = net.outputWidth();
         double[] delta = new double[rows * k];
         double[] out = a[layers], zl = z[layers - 1];
@@ -189,29 +171,37 @@ public final class ReferenceMlp {
 
     /** Pre-activations of the last layer, or its activations when {@code activateLast}. */
     private static double[] forward(Network net, double[] params, float[] x, int rows, boolean activateLast, boolean tf32) {
+        Pass p = pass(net, params, x, rows, tf32);
+        return activateLast ? p.a()[p.z().length] : p.z()[p.z().length - 1];
+    }
+
+    /** Every layer's pre-activations {@code z[l]} and activations {@code a[l+1]}; {@code a[0]} is the input. */
+    private record Pass(double[][] z, double[][] a) {}
+
+    private static Pass pass(Network net, double[] params, float[] x, int rows, boolean tf32) {
         ParameterLayout layout = net.layout();
-        double[] in = new double[x.length];
-        for (int i = 0; i < x.length; i++) in[i] = x[i];
-        for (int l = 0; l < net.layers().size(); l++) {
+        int layers = net.layers().size();
+        double[][] a = new double[layers + 1][];
+        double[][] z = new double[layers][];
+        a[0] = new double[x.length];
+        for (int i = 0; i < x.length; i++) a[0][i] = x[i];
+        for (int l = 0; l < layers; l++) {
             int nIn = net.inputWidthOf(l), nOut = net.layers().get(l).units();
             int wo = layout.weight(l).offset(), bo = layout.bias(l).offset();
-            double[] out = new double[rows * nOut];
+            z[l] = new double[rows * nOut];
             for (int r = 0; r < rows; r++) {
                 for (int o = 0; o < nOut; o++) {
                     double s = params[bo + o];
-                    for (int i = 0; i < nIn; i++) s += op(in[r * nIn + i], tf32) * op(params[wo + o * nIn + i], tf32);
-                    out[r * nOut + o] = s;
+                    for (int i = 0; i < nIn; i++) s += op(a[l][r * nIn + i], tf32) * op(params[wo + o * nIn + i], tf32);
+                    z[l][r * nOut + o] = s;
                 }
             }
+            a[l + 1] = z[l].clone();
             Activation act = net.layers().get(l).activation();
-            boolean last = l == net.layers().size() - 1;
-            if (!last || activateLast) {
-                if (act == Activation.SOFTMAX) softmaxRows(out, rows, nOut);
-                else for (int i = 0; i < out.length; i++) out[i] = activate(act, out[i]);
-            }
-            in = out;
+            if (act == Activation.SOFTMAX) softmaxRows(a[l + 1], rows, nOut);
+            else for (int i = 0; i < a[l + 1].length; i++) a[l + 1][i] = activate(act, z[l][i]);
         }
-        return in;
+        return new Pass(z, a);
     }
 
     static double activate(Activation act, double z) {
