@@ -14,5 +14,5 @@ extern "C" __global__ void optimizer_update(OptimizerArgs o, float* __restrict__
                                             const float* __restrict__ lr_ptr, const int* __restrict__ step_count) {
     long i = (long) blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= n) return;
-    w[i] = optimizer_step(o, w[i], g[i], m, v, i, *lr_ptr, *step_count + 1);
+    w[i] = optimizer_step(o, step_scalars(o, *lr_ptr, *step_count + 1), w[i], g[i], m, v, i);
 }

@@ -177,7 +177,8 @@ extern "C" __global__ void small_net_epoch(SmallNet net, OptimizerArgs opt, cons
         }
 
         t += 1;
-        for (int i = tid; i < P; i += nt) W[i] = optimizer_step(opt, W[i], G[i], m, v, i, lr, t);
+        const StepScalars scalars = step_scalars(opt, lr, t);
+        for (int i = tid; i < P; i += nt) W[i] = optimizer_step(opt, scalars, W[i], G[i], m, v, i);
         block_sync(one_warp);
     }
     for (int i = tid; i < P; i += nt) params[i] = W[i];

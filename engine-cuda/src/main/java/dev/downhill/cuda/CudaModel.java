@@ -20,8 +20,8 @@ import java.util.Map;
 /**
  * A network training on the GPU. The training set, parameters, gradients and optimiser state
  * stay on the device in flat buffers laid out as {@link ParameterLayout}; an epoch uploads
- * the row order once, then either runs in one launch (a small network, {@link SmallNetPlan}) or
- * replays one captured graph per step (the general path: cuBLAS products and fused elementwise
+ * the row order once, then either runs in one launch (a tiny network row by row, {@link TinyNetPlan};
+ * a small network, {@link SmallNetPlan}) or replays one captured graph per step (the general path: cuBLAS products and fused elementwise
  * kernels), and reads the per-step losses back once. Row-major tensors are handed to
  * column-major cuBLAS as their transposes.
  */
@@ -41,7 +41,7 @@ final class CudaModel implements TrainableModel {
     private final DeviceBuffer params, grads, stateM, stateV, trainX, trainY, order, stepIndex, stepCount, rate, stepLoss;
     private final Map<Long, StepGraph> graphs = new HashMap<>();
     private BatchBuffers batch;
-    private boolean fusedSmallNet = true;
+    private EpochPath fastestPath = EpochPath.TINY_NET;
     private boolean closed;
 
     /** Per-batch activations, sized for {@code capacity} rows; a[l] = act(z[l]), d[l] holds ∂L/∂a then ∂L/∂z. */
@@ -169,9 +169,14 @@ final class CudaModel implements TrainableModel {
         rate.upload(new float[] {learningRate}, 0, 1);
         int fullSteps = n / batchSize, remainder = n % batchSize;
         int steps = fullSteps + (remainder > 0 ? 1 : 0);
-        SmallNetPlan plan = fusedSmallNet ? SmallNetPlan.of(network, Math.min(batchSize, n)) : null;
-        if (plan != null) {
-            kernels.smallNetEpoch(plan, optimizerCode, trainX.pointer, trainY.pointer, order.pointer, n, params.pointer,
+        int rowsPerStep = Math.min(batchSize, n);
+        EpochPath path = path(rowsPerStep);
+        if (path == EpochPath.TINY_NET) {
+            kernels.tinyNetEpoch(TinyNetPlan.of(network, rowsPerStep), optimizerCode, trainX.pointer, trainY.pointer,
+                    order.pointer, n, params.pointer, stateM.pointer, stateV.pointer, rate.pointer, stepCount.pointer,
+                    stepLoss.pointer);
+        } else if (path == EpochPath.SMALL_NET) {
+            kernels.smallNetEpoch(SmallNetPlan.of(network, rowsPerStep), optimizerCode, trainX.pointer, trainY.pointer, order.pointer, n, params.pointer,
                     stateM.pointer, stateV.pointer, rate.pointer, stepCount.pointer, stepLoss.pointer);
         } else {
             ensureCapacity(Math.min(batchSize, n));
@@ -191,9 +196,26 @@ final class CudaModel implements TrainableModel {
         return new EpochResult(sum / n, steps, -1);
     }
 
-    /** Whether small networks train an epoch per launch (small_net_epoch.cu); off forces the general path, for tests. */
-    void useFusedSmallNet(boolean enabled) {
-        fusedSmallNet = enabled;
+    /** How an epoch runs, fastest first: the first that fits the network and the batch is taken. */
+    enum EpochPath {
+        /** tiny_net_epoch.cu: one launch, one warp, in registers ({@link TinyNetPlan}) */
+        TINY_NET,
+        /** small_net_epoch.cu: one launch, one block, in shared memory ({@link SmallNetPlan}) */
+        SMALL_NET,
+        /** a captured graph of cuBLAS products and elementwise kernels per step */
+        STEP_GRAPH
+    }
+
+    /** The path an epoch of {@code rowsPerStep}-row steps takes. */
+    EpochPath path(int rowsPerStep) {
+        if (fastestPath == EpochPath.TINY_NET && TinyNetPlan.of(network, rowsPerStep) != null) return EpochPath.TINY_NET;
+        if (fastestPath != EpochPath.STEP_GRAPH && SmallNetPlan.of(network, rowsPerStep) != null) return EpochPath.SMALL_NET;
+        return EpochPath.STEP_GRAPH;
+    }
+
+    /** Rules out the paths faster than {@code fastest}, so that tests can compare each with the next. */
+    void limitPath(EpochPath fastest) {
+        fastestPath = fastest;
     }
 
     @Override

@@ -9,7 +9,9 @@ import jcuda.driver.CUresult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static jcuda.driver.JCudaDriver.*;
 
@@ -22,6 +24,8 @@ final class Kernels implements AutoCloseable {
     private static final int BLOCK = 256;
     private final CudaContext ctx;
     private final List<CUmodule> modules = new ArrayList<>();
+    /** The per-shape kernels of tiny_net_epoch.cu, each JIT-compiled on first use only. */
+    private final Map<String, CUfunction> tinyNetEpoch = new HashMap<>();
     private final CUfunction gatherRows, biasActivation, activationBackward, lossDelta, lossFinalize, optimizerUpdate,
             advanceStep, softmaxRows, smallNetEpoch;
 
@@ -39,12 +43,17 @@ final class Kernels implements AutoCloseable {
     }
 
     private CUfunction load(String name) {
+        return load(name, name);
+    }
+
+    /** Loads {@code resource}.ptx as a module of its own and finds the kernel {@code name} in it. */
+    private CUfunction load(String resource, String name) {
         String ptx;
-        try (InputStream in = Kernels.class.getResourceAsStream("/dev/downhill/kernels/" + name + ".ptx")) {
-            if (in == null) throw new CudaException("kernel " + name + ".ptx is missing from the kernels jar");
+        try (InputStream in = Kernels.class.getResourceAsStream("/dev/downhill/kernels/" + resource + ".ptx")) {
+            if (in == null) throw new CudaException("kernel " + resource + ".ptx is missing from the kernels jar");
             ptx = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new CudaException("cannot read kernel " + name + ".ptx: " + e.getMessage());
+            throw new CudaException("cannot read kernel " + resource + ".ptx: " + e.getMessage());
         }
         CUmodule module = new CUmodule();
         int status = cuModuleLoadData(module, ptx);
@@ -52,7 +61,7 @@ final class Kernels implements AutoCloseable {
             throw new CudaException("the NVIDIA driver is too old for Downhill's kernels (PTX ISA 9.0 needs a driver "
                     + "supporting CUDA 13, r580 or newer)");
         }
-        Cuda.check(status, "cuModuleLoadData(" + name + ".ptx)");
+        Cuda.check(status, "cuModuleLoadData(" + resource + ".ptx)");
         modules.add(module);
         CUfunction f = new CUfunction();
         Cuda.check(cuModuleGetFunction(f, module, name), "cuModuleGetFunction(" + name + ")");
@@ -131,6 +140,20 @@ final class Kernels implements AutoCloseable {
                 Pointer.to(plan.netStruct()), Pointer.to(o.asStruct()), Pointer.to(features), Pointer.to(targets),
                 Pointer.to(order), Pointer.to(new int[] {rows}), Pointer.to(new int[] {plan.batch()}), Pointer.to(params),
                 Pointer.to(m), Pointer.to(v), Pointer.to(lr), Pointer.to(stepCount), Pointer.to(stepLoss));
+    }
+
+    /**
+     * A whole row-by-row epoch of a network with one hidden layer in one warp, in registers
+     * (tiny_net_epoch.cu): rows {@code order[0..rows)}, losses into {@code stepLoss[0..rows)}.
+     */
+    void tinyNetEpoch(TinyNetPlan plan, OptimizerCode o, CUdeviceptr features, CUdeviceptr targets, CUdeviceptr order,
+                      int rows, CUdeviceptr params, CUdeviceptr m, CUdeviceptr v, CUdeviceptr lr, CUdeviceptr stepCount,
+                      CUdeviceptr stepLoss) {
+        CUfunction f = tinyNetEpoch.computeIfAbsent(plan.shape(), shape -> load(plan.resource(), plan.kernel()));
+        launch(f, plan.kernel() + "(rows=" + rows + ")", 1, 32, Pointer.to(plan.netStruct()), Pointer.to(o.asStruct()),
+                Pointer.to(features), Pointer.to(targets), Pointer.to(order), Pointer.to(new int[] {rows}),
+                Pointer.to(params), Pointer.to(m), Pointer.to(v), Pointer.to(lr), Pointer.to(stepCount),
+                Pointer.to(stepLoss));
     }
 
     private static int blocks(long threads) {

@@ -2,6 +2,7 @@ package dev.downhill.cuda;
 
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.EpochResult;
+import dev.downhill.cuda.CudaModel.EpochPath;
 import dev.downhill.data.DataSet;
 import dev.downhill.network.Activation;
 import dev.downhill.network.Loss;
@@ -19,7 +20,8 @@ import java.util.stream.IntStream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The one-launch epoch kernel (row by row, and small batches) against the general path
+ * The one-launch epoch kernels (tiny_net_epoch row by row in registers; small_net_epoch row by
+ * row and in small batches) against the general path
  * (cuBLAS products in a captured graph per step) on the same GPU: parameters and epoch losses
  * after a whole epoch, within max(1e-4, 2 × the float32 drift from double precision), as in
  * {@link CrossCheckTest}: RMSProp amplifies rounding by itself. Plain RMSProp is left out: it
@@ -47,7 +49,27 @@ class FusedKernelTest {
     @Test
     void rowByRowEpochOfTheSeedNetworkWithEveryOptimiser() {
         Network seed = Network.builder(2).dense(2, Activation.SIGMOID).dense(1, Activation.IDENTITY).seed(42).build();
-        for (Optimizer o : OPTIMIZERS) compare("seed 2-2-1 " + o, seed, o, 1, 64);
+        for (Optimizer o : OPTIMIZERS) {
+            compare("seed 2-2-1 " + o, seed, o, 1, 64, EpochPath.TINY_NET);
+            compare("seed 2-2-1 in shared memory " + o, seed, o, 1, 64, EpochPath.SMALL_NET);
+        }
+    }
+
+    @Test
+    void rowByRowEpochsInRegistersForEveryLossAndActivation() {
+        Network ce = Network.builder(3).dense(4, Activation.TANH).dense(2, Activation.SOFTMAX).loss(Loss.CROSS_ENTROPY)
+                .seed(4).build();
+        Network bce = Network.builder(4).dense(3, Activation.LEAKY_RELU).dense(1, Activation.SIGMOID).loss(Loss.BCE)
+                .seed(5).build();
+        Network mse = Network.builder(1).dense(4, Activation.RELU).dense(2, Activation.TANH).seed(6).build();
+        Network widest = Network.builder(4).dense(4, Activation.SIGMOID).dense(2, Activation.SIGMOID).seed(7).build();
+        // 100 rows: three full chunks of 32 and a partial one, so the prefetch meets every boundary
+        for (Optimizer o : OPTIMIZERS) {
+            compare("3-4-2 ce " + o, ce, o, 1, 100, EpochPath.TINY_NET);
+            compare("4-3-1 bce " + o, bce, o, 1, 100, EpochPath.TINY_NET);
+            compare("1-4-2 mse " + o, mse, o, 1, 100, EpochPath.TINY_NET);
+            compare("4-4-2 mse " + o, widest, o, 1, 33, EpochPath.TINY_NET);
+        }
     }
 
     @Test
@@ -57,20 +79,22 @@ class FusedKernelTest {
         Network bce = Network.builder(4).dense(8, Activation.LEAKY_RELU).dense(1, Activation.SIGMOID).loss(Loss.BCE).seed(2).build();
         Network mse = Network.builder(5).dense(7, Activation.SIGMOID).dense(2, Activation.TANH).seed(3).build();
         for (Optimizer o : OPTIMIZERS) {
-            compare("3-16-16-3 ce batch 7 " + o, ce, o, 7, 70);
-            compare("3-16-16-3 ce batch 32 " + o, ce, o, 32, 100);
-            compare("4-8-1 bce batch 5 " + o, bce, o, 5, 70);
-            compare("5-7-2 mse batch 1 " + o, mse, o, 1, 40);
+            compare("3-16-16-3 ce batch 7 " + o, ce, o, 7, 70, EpochPath.SMALL_NET);
+            compare("3-16-16-3 ce batch 32 " + o, ce, o, 32, 100, EpochPath.SMALL_NET);
+            compare("4-8-1 bce batch 5 " + o, bce, o, 5, 70, EpochPath.SMALL_NET);
+            compare("5-7-2 mse batch 1 " + o, mse, o, 1, 40, EpochPath.SMALL_NET);
         }
     }
 
-    private void compare(String name, Network net, Optimizer optimizer, int batch, int rows) {
-        assertNotNull(SmallNetPlan.of(net, batch), name + " is small enough for the fused kernel");
+    private void compare(String name, Network net, Optimizer optimizer, int batch, int rows, EpochPath path) {
         DataSet data = TestData.randomFor(net, rows, 5);
         int[] order = IntStream.range(0, rows).map(i -> (i * 37) % rows).toArray();
         try (CudaModel fused = (CudaModel) gpu.load(net, net.initialParameters(), optimizer, data);
              CudaModel general = (CudaModel) gpu.load(net, net.initialParameters(), optimizer, data)) {
-            general.useFusedSmallNet(false);
+            fused.limitPath(path);
+            general.limitPath(EpochPath.STEP_GRAPH);
+            assertEquals(path, fused.path(batch), name + " takes the path under test");
+            assertEquals(EpochPath.STEP_GRAPH, general.path(batch));
             for (int epoch = 0; epoch < 2; epoch++) {
                 EpochResult f = fused.trainEpoch(order, batch, optimizer.learningRate());
                 EpochResult g = general.trainEpoch(order, batch, optimizer.learningRate());

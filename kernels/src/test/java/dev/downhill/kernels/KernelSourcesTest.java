@@ -20,16 +20,27 @@ class KernelSourcesTest {
     private static final Path PTX = Path.of("src/main/resources/dev/downhill/kernels");
     private static final Pattern RELEASE = Pattern.compile("release (\\d+\\.\\d+), (V[0-9.]+)");
 
+    /** Compiled once per network shape, into a folder of its own: kernel tiny_net_epoch_I_H_O in I_H_O.ptx. */
+    private static final String PER_SHAPE = "tiny_net_epoch";
+
     @Test
     void everyKernelSourceHasItsPtxAndNoPtxIsOrphaned() throws IOException {
         List<String> kernels = names(SOURCES, ".cu");
         assertFalse(kernels.isEmpty());
-        assertEquals(kernels, names(PTX, ".ptx"));
+        assertEquals(kernels.stream().filter(k -> !k.equals(PER_SHAPE)).toList(), names(PTX, ".ptx"));
         for (String k : kernels) {
-            String ptx = Files.readString(PTX.resolve(k + ".ptx"));
-            assertTrue(ptx.contains(".entry " + k + "("), k + ".ptx defines the extern \"C\" kernel " + k);
-            assertTrue(ptx.contains(".target sm_75"), k + ".ptx targets compute capability 7.5");
+            if (k.equals(PER_SHAPE)) continue;
+            checkPtx(PTX.resolve(k + ".ptx"), k);
         }
+        List<String> shapes = names(PTX.resolve(PER_SHAPE), ".ptx");
+        assertEquals(32, shapes.size(), "in 1..4, hidden 1..4, out 1..2: " + shapes);
+        for (String shape : shapes) checkPtx(PTX.resolve(PER_SHAPE).resolve(shape + ".ptx"), PER_SHAPE + "_" + shape);
+    }
+
+    private static void checkPtx(Path file, String kernel) throws IOException {
+        String ptx = Files.readString(file);
+        assertTrue(ptx.contains(".entry " + kernel + "("), file + " defines the extern \"C\" kernel " + kernel);
+        assertTrue(ptx.contains(".target sm_75"), file + " targets compute capability 7.5");
     }
 
     @Test
@@ -46,9 +57,17 @@ class KernelSourcesTest {
         String log = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(5, TimeUnit.MINUTES) && p.exitValue() == 0, "build-ptx.sh failed: " + log);
         for (String k : names(SOURCES, ".cu")) {
-            assertEquals(Files.readString(fresh.resolve(k + ".ptx")), Files.readString(PTX.resolve(k + ".ptx")),
-                    k + ".ptx is stale: run kernels/build-ptx.sh and commit the result");
+            if (k.equals(PER_SHAPE)) {
+                for (String shape : names(PTX.resolve(PER_SHAPE), ".ptx")) assertSame(fresh, PER_SHAPE + "/" + shape);
+            } else {
+                assertSame(fresh, k);
+            }
         }
+    }
+
+    private static void assertSame(Path fresh, String ptx) throws IOException {
+        assertEquals(Files.readString(fresh.resolve(ptx + ".ptx")), Files.readString(PTX.resolve(ptx + ".ptx")),
+                ptx + ".ptx is stale: run kernels/build-ptx.sh and commit the result");
     }
 
     private static String nvccRelease() {
