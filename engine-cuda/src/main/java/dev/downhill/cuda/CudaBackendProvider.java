@@ -78,7 +78,7 @@ public final class CudaBackendProvider implements BackendProvider {
             }
             String cublas;
             try {
-                cublas = Cublas.findLibrary(arena);
+                cublas = NativeLibrary.load("cuBLAS", Cublas.LIBRARIES, arena).name;
             } catch (CudaException e) {
                 return Availability.unavailable(e.getMessage());
             }
