@@ -1,7 +1,10 @@
 package dev.downhill.cuda;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
@@ -17,7 +20,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class Cublas implements AutoCloseable {
     static final String[] LIBRARIES = {"libcublas.so.13", "libcublas.so.12"};
     static final int OP_N = 0, OP_T = 1;
-    static final int STATUS_NOT_SUPPORTED = 15;
     private static final int DEFAULT_MATH = 0, TF32_TENSOR_OP_MATH = 3;
 
     private final Arena arena = Arena.ofShared();
@@ -26,29 +28,43 @@ final class Cublas implements AutoCloseable {
     private final MemorySegment one, zero;
     final String library;
 
+    /** The first cuBLAS library that loads, or an exception that says which were tried. */
+    static String findLibrary(Arena arena) {
+        for (String name : LIBRARIES) {
+            try {
+                SymbolLookup.libraryLookup(name, arena);
+                return name;
+            } catch (IllegalArgumentException notThere) {
+                // try the next name
+            }
+        }
+        throw new CudaException("cuBLAS not found (tried " + String.join(", ", LIBRARIES) + ")");
+    }
+
     Cublas(CudaContext ctx, DeviceBuffer workspace, boolean tf32) {
-        NativeLibrary lib = NativeLibrary.load("cuBLAS", LIBRARIES, arena);
-        library = lib.name;
-        MethodHandle create = lib.bind("cublasCreate_v2", ADDRESS);
-        destroy = lib.bind("cublasDestroy_v2", ADDRESS);
-        MethodHandle setStream = lib.bind("cublasSetStream_v2", ADDRESS, ADDRESS);
-        MethodHandle setMathMode = lib.bind("cublasSetMathMode", ADDRESS, JAVA_INT);
-        MethodHandle setWorkspace = lib.bind("cublasSetWorkspace_v2", ADDRESS, ADDRESS, JAVA_LONG);
-        sgemm = lib.bind("cublasSgemm_v2", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+        library = findLibrary(arena);
+        SymbolLookup lib = SymbolLookup.libraryLookup(library, arena);
+        Linker linker = Linker.nativeLinker();
+        MethodHandle create = bind(linker, lib, "cublasCreate_v2", ADDRESS);
+        destroy = bind(linker, lib, "cublasDestroy_v2", ADDRESS);
+        MethodHandle setStream = bind(linker, lib, "cublasSetStream_v2", ADDRESS, ADDRESS);
+        MethodHandle setMathMode = bind(linker, lib, "cublasSetMathMode", ADDRESS, JAVA_INT);
+        MethodHandle setWorkspace = bind(linker, lib, "cublasSetWorkspace_v2", ADDRESS, ADDRESS, JAVA_LONG);
+        sgemm = bind(linker, lib, "cublasSgemm_v2", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                 ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
-        sgemv = lib.bind("cublasSgemv_v2", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
+        sgemv = bind(linker, lib, "cublasSgemv_v2", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
                 ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
         one = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f);
         zero = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 0f);
 
         MemorySegment out = arena.allocate(ADDRESS);
-        check(NativeLibrary.call(create, out), "cublasCreate_v2");
+        check(call(create, out), "cublasCreate_v2");
         handle = out.get(ADDRESS, 0);
-        check(NativeLibrary.call(setStream, handle, MemorySegment.ofAddress(Cuda.handle(ctx.stream))), "cublasSetStream_v2");
+        check(call(setStream, handle, MemorySegment.ofAddress(Cuda.handle(ctx.stream))), "cublasSetStream_v2");
         // a workspace of our own, so that stream capture never sees cuBLAS allocate
-        check(NativeLibrary.call(setWorkspace, handle, MemorySegment.ofAddress(workspace.address), 4 * workspace.elements),
+        check(call(setWorkspace, handle, MemorySegment.ofAddress(workspace.address), 4 * workspace.elements),
                 "cublasSetWorkspace_v2");
-        check(NativeLibrary.call(setMathMode, handle, tf32 ? TF32_TENSOR_OP_MATH : DEFAULT_MATH), "cublasSetMathMode");
+        check(call(setMathMode, handle, tf32 ? TF32_TENSOR_OP_MATH : DEFAULT_MATH), "cublasSetMathMode");
     }
 
     /**
@@ -56,23 +72,36 @@ final class Cublas implements AutoCloseable {
      * Addresses are device addresses.
      */
     void sgemm(int transA, int transB, int m, int n, int k, long a, int lda, long b, int ldb, long c, int ldc) {
-        check(NativeLibrary.call(sgemm, handle, transA, transB, m, n, k, one, MemorySegment.ofAddress(a), lda,
+        check(call(sgemm, handle, transA, transB, m, n, k, one, MemorySegment.ofAddress(a), lda,
                 MemorySegment.ofAddress(b), ldb, zero, MemorySegment.ofAddress(c), ldc),
                 "cublasSgemm_v2(m=" + m + ", n=" + n + ", k=" + k + ")");
     }
 
     /** y = op(A)·x, column-major A m×n. */
     void sgemv(int trans, int m, int n, long a, int lda, long x, long y) {
-        check(NativeLibrary.call(sgemv, handle, trans, m, n, one, MemorySegment.ofAddress(a), lda, MemorySegment.ofAddress(x), 1,
+        check(call(sgemv, handle, trans, m, n, one, MemorySegment.ofAddress(a), lda, MemorySegment.ofAddress(x), 1,
                 zero, MemorySegment.ofAddress(y), 1), "cublasSgemv_v2(m=" + m + ", n=" + n + ")");
     }
 
     @Override
     public void close() {
         try {
-            check(NativeLibrary.call(destroy, handle), "cublasDestroy_v2");
+            check(call(destroy, handle), "cublasDestroy_v2");
         } finally {
             arena.close();
+        }
+    }
+
+    private static MethodHandle bind(Linker linker, SymbolLookup lib, String name, java.lang.foreign.MemoryLayout... args) {
+        MemorySegment symbol = lib.find(name).orElseThrow(() -> new CudaException("cuBLAS has no symbol " + name));
+        return linker.downcallHandle(symbol, FunctionDescriptor.of(JAVA_INT, args));
+    }
+
+    private static int call(MethodHandle h, Object... args) {
+        try {
+            return (int) h.invokeWithArguments(args);
+        } catch (Throwable t) {
+            throw new CudaException("cuBLAS call failed to run: " + t);
         }
     }
 

@@ -16,8 +16,6 @@ final class CudaBackend implements Backend {
     final CudaContext ctx;
     final Kernels kernels;
     final Cublas cublas;
-    /** Fused epilogues for ReLU layers; null where cuBLASLt does not load, and every layer takes the unfused path. */
-    final CublasLt cublasLt;
     final BackendOptions options;
     private final DeviceBuffer workspace;
 
@@ -27,20 +25,10 @@ final class CudaBackend implements Backend {
         try {
             kernels = new Kernels(ctx);
             workspace = DeviceBuffer.allocate(ctx, WORKSPACE_FLOATS, "the cuBLAS workspace");
-            boolean tf32 = options.math() == BackendOptions.MathMode.TF32;
-            cublas = new Cublas(ctx, workspace, tf32);
-            cublasLt = loadCublasLt(tf32);
+            cublas = new Cublas(ctx, workspace, options.math() == BackendOptions.MathMode.TF32);
         } catch (RuntimeException e) {
             ctx.close();
             throw e;
-        }
-    }
-
-    private CublasLt loadCublasLt(boolean tf32) {
-        try {
-            return new CublasLt(ctx, workspace, tf32);
-        } catch (CudaException e) {
-            return null;
         }
     }
 
@@ -89,7 +77,6 @@ final class CudaBackend implements Backend {
     @Override
     public void close() {
         ctx.makeCurrent();
-        if (cublasLt != null) cublasLt.close();
         cublas.close();
         workspace.close();
         kernels.close();

@@ -78,7 +78,7 @@ public final class CudaBackendProvider implements BackendProvider {
             }
             String cublas;
             try {
-                cublas = NativeLibrary.load("cuBLAS", Cublas.LIBRARIES, arena).name;
+                cublas = Cublas.findLibrary(arena);
             } catch (CudaException e) {
                 return Availability.unavailable(e.getMessage());
             }

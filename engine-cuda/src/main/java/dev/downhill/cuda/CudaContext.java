@@ -2,7 +2,6 @@ package dev.downhill.cuda;
 
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
-import jcuda.driver.CUevent;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 
@@ -33,29 +32,6 @@ final class CudaContext implements AutoCloseable {
 
     void synchronize() {
         Cuda.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
-    }
-
-    /** Milliseconds the stream spends on {@code work}, the mean of {@code repeats} runs after a warm-up run. */
-    double millis(Runnable work, int repeats) {
-        CUevent start = new CUevent(), end = new CUevent();
-        Cuda.check(cuEventCreate(start, 0), "cuEventCreate");
-        try {
-            Cuda.check(cuEventCreate(end, 0), "cuEventCreate");
-            try {
-                work.run();
-                Cuda.check(cuEventRecord(start, stream), "cuEventRecord");
-                for (int i = 0; i < repeats; i++) work.run();
-                Cuda.check(cuEventRecord(end, stream), "cuEventRecord");
-                Cuda.check(cuEventSynchronize(end), "cuEventSynchronize");
-                float[] ms = new float[1];
-                Cuda.check(cuEventElapsedTime(ms, start, end), "cuEventElapsedTime");
-                return ms[0] / repeats;
-            } finally {
-                Cuda.check(cuEventDestroy(end), "cuEventDestroy");
-            }
-        } finally {
-            Cuda.check(cuEventDestroy(start), "cuEventDestroy");
-        }
     }
 
     /** Free and total device memory in bytes. */

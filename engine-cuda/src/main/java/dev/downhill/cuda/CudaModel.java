@@ -27,13 +27,10 @@ import java.util.Map;
  */
 final class CudaModel implements TrainableModel {
     private static final int EVALUATION_CHUNK = 4096;
-    /** Runs per timing when choosing between fused and unfused products. */
-    private static final int TIMED_RUNS = 5;
 
     private final CudaContext ctx;
     private final Kernels kernels;
     private final Cublas cublas;
-    private final CublasLt cublasLt;
     private final Network network;
     private final Optimizer optimizer;
     private final OptimizerCode optimizerCode;
@@ -43,8 +40,6 @@ final class CudaModel implements TrainableModel {
     private final List<DeviceBuffer> owned = new ArrayList<>();
     private final DeviceBuffer params, grads, stateM, stateV, trainX, trainY, order, stepIndex, stepCount, rate, stepLoss;
     private final Map<Long, StepGraph> graphs = new HashMap<>();
-    private final Map<Integer, FusedProducts> fusedProducts = new HashMap<>();
-    private boolean epilogues = true;
     private BatchBuffers batch;
     private EpochPath fastestPath = EpochPath.TINY_NET;
     private boolean closed;
@@ -54,8 +49,6 @@ final class CudaModel implements TrainableModel {
         final int capacity;
         final DeviceBuffer x, y, ones, partial;
         final DeviceBuffer[] z = new DeviceBuffer[layers], a = new DeviceBuffer[layers], d = new DeviceBuffer[layers];
-        /** Where ReLU passed, one bit per unit and row, for hidden ReLU layers when cuBLASLt fuses them. */
-        final DeviceBuffer[] mask = new DeviceBuffer[layers];
 
         BatchBuffers(int capacity) {
             this.capacity = capacity;
@@ -71,7 +64,6 @@ final class CudaModel implements TrainableModel {
                     made.add(z[l] = DeviceBuffer.allocate(ctx, (long) capacity * out[l], what));
                     made.add(a[l] = DeviceBuffer.allocate(ctx, (long) capacity * out[l], what));
                     made.add(d[l] = DeviceBuffer.allocate(ctx, (long) capacity * out[l], what));
-                    if (fusable(l)) made.add(mask[l] = DeviceBuffer.allocate(ctx, maskBits(l) / 32 * capacity, what));
                 }
             } catch (RuntimeException e) {
                 made.forEach(DeviceBuffer::close);
@@ -92,7 +84,6 @@ final class CudaModel implements TrainableModel {
         private List<DeviceBuffer> all() {
             List<DeviceBuffer> list = new ArrayList<>(List.of(x, y, ones, partial));
             for (int l = 0; l < layers; l++) list.addAll(List.of(z[l], a[l], d[l]));
-            for (DeviceBuffer m : mask) if (m != null) list.add(m);
             return list;
         }
     }
@@ -101,7 +92,6 @@ final class CudaModel implements TrainableModel {
         this.ctx = backend.ctx;
         this.kernels = backend.kernels;
         this.cublas = backend.cublas;
-        this.cublasLt = backend.cublasLt;
         this.network = network;
         this.optimizer = optimizer;
         this.optimizerCode = OptimizerCode.of(optimizer);
@@ -326,17 +316,11 @@ final class CudaModel implements TrainableModel {
 
     /** z[l] = a[l−1]·W[l]ᵀ + b[l]; a[l] = act(z[l]). In cuBLAS's column-major terms zᵀ = W·a[l−1]ᵀ. */
     private void forward(int rows) {
-        FusedProducts fused = fusedProducts(rows);
         for (int l = 0; l < layers; l++) {
-            if (fused != null && fused.has(l)) fused.forward[l].run();
-            else forwardUnfused(l, rows);
+            cublas.sgemm(Cublas.OP_T, Cublas.OP_N, out[l], rows, in[l], params.address(weightAt[l]), in[l],
+                    batch.input(l).address, in[l], batch.z[l].address, out[l]);
+            kernels.biasActivation(batch.z[l].pointer, batch.a[l].pointer, params.at(biasAt[l]), rows, out[l], act[l]);
         }
-    }
-
-    private void forwardUnfused(int l, int rows) {
-        cublas.sgemm(Cublas.OP_T, Cublas.OP_N, out[l], rows, in[l], params.address(weightAt[l]), in[l],
-                batch.input(l).address, in[l], batch.z[l].address, out[l]);
-        kernels.biasActivation(batch.z[l].pointer, batch.a[l].pointer, params.at(biasAt[l]), rows, out[l], act[l]);
     }
 
     /** The batch loss into stepLoss[*stepIndex], and ∂L/∂z of the output layer into d[L]. */
@@ -354,35 +338,23 @@ final class CudaModel implements TrainableModel {
      * ∂L/∂b = dzᵀ·1, ∂L/∂a[l−1] = dz·W, then through the activation.
      */
     private void backward(int rows) {
-        FusedProducts fused = fusedProducts(rows);
-        int last = layers - 1;
-        biasGradient(last, rows);
-        for (int l = last; l >= 0; l--) {
-            cublas.sgemm(Cublas.OP_N, Cublas.OP_T, in[l], out[l], rows, batch.input(l).address, in[l], batch.d[l].address,
-                    out[l], grads.address(weightAt[l]), in[l]);
-            if (l == 0) continue;
-            if (fused != null && fused.has(l - 1)) fused.backward[l - 1].run();
-            else deltaBelowUnfused(l, rows);
+        for (int l = layers - 1; l >= 0; l--) {
+            DeviceBuffer dz = batch.d[l], input = batch.input(l);
+            cublas.sgemm(Cublas.OP_N, Cublas.OP_T, in[l], out[l], rows, input.address, in[l], dz.address, out[l],
+                    grads.address(weightAt[l]), in[l]);
+            cublas.sgemv(Cublas.OP_N, out[l], rows, dz.address, out[l], batch.ones.address, grads.address(biasAt[l]));
+            if (l > 0) {
+                DeviceBuffer below = batch.d[l - 1];
+                cublas.sgemm(Cublas.OP_N, Cublas.OP_N, in[l], rows, out[l], params.address(weightAt[l]), in[l],
+                        dz.address, out[l], below.address, in[l]);
+                kernels.activationBackward(batch.z[l - 1].pointer, batch.a[l - 1].pointer, below.pointer, below.pointer,
+                        (long) rows * in[l], act[l - 1]);
+            }
         }
-    }
-
-    /** ∂L/∂z[l−1] = (dz[l]·W[l]) ⊙ act'(z[l−1]) into d[l−1], and ∂L/∂b[l−1] from it. */
-    private void deltaBelowUnfused(int l, int rows) {
-        DeviceBuffer below = batch.d[l - 1];
-        cublas.sgemm(Cublas.OP_N, Cublas.OP_N, in[l], rows, out[l], params.address(weightAt[l]), in[l],
-                batch.d[l].address, out[l], below.address, in[l]);
-        kernels.activationBackward(batch.z[l - 1].pointer, batch.a[l - 1].pointer, below.pointer, below.pointer,
-                (long) rows * in[l], act[l - 1]);
-        biasGradient(l - 1, rows);
-    }
-
-    private void biasGradient(int l, int rows) {
-        cublas.sgemv(Cublas.OP_N, out[l], rows, batch.d[l].address, out[l], batch.ones.address, grads.address(biasAt[l]));
     }
 
     /** The step graph for this batch shape, captured on first use. */
     private StepGraph graph(int rows, int stride) {
-        fusedProducts(rows);                             // planned outside the capture
         return graphs.computeIfAbsent(((long) rows << 32) | stride,
                 key -> new StepGraph(ctx, () -> enqueueStep(rows, stride, true)));
     }
@@ -407,111 +379,6 @@ final class CudaModel implements TrainableModel {
     private void closeGraphs() {
         graphs.values().forEach(StepGraph::close);
         graphs.clear();
-        fusedProducts.values().forEach(FusedProducts::close);
-        fusedProducts.clear();
-    }
-
-    /**
-     * The products that fuse a hidden ReLU layer's bias and activation into its forward product,
-     * and ReLU's derivative and the bias gradient into the product that makes its ∂L/∂z (cuBLASLt
-     * epilogues), for batches of {@code rows}. A layer is fused only when both have an algorithm
-     * (the two share the layer's ReLU mask) and, timed here on this device with each algorithm the
-     * heuristic offers, the fastest pair beats the unfused products and kernels: fusing saves
-     * passes over memory, but the algorithms with epilogues are not always the fastest products.
-     */
-    private final class FusedProducts implements AutoCloseable {
-        final CublasLt.Product[] forward = new CublasLt.Product[layers], backward = new CublasLt.Product[layers];
-
-        FusedProducts(int rows) {
-            try {
-                for (int l = 0; l < layers - 1; l++) {
-                    if (fusable(l)) plan(l, rows);
-                }
-            } catch (RuntimeException e) {
-                close();
-                throw e;
-            }
-        }
-
-        private void plan(int l, int rows) {
-            long mask = batch.mask[l].address, bits = maskBits(l);
-            forward[l] = cublasLt.plan(Cublas.OP_T, Cublas.OP_N, out[l], rows, in[l], params.address(weightAt[l]), in[l],
-                    batch.input(l).address, in[l], batch.a[l].address, out[l], CublasLt.Epilogue.RELU_AUX_BIAS,
-                    params.address(biasAt[l]), mask, bits);
-            if (forward[l] == null) return;
-            // ∂L/∂a[l] = ∂L/∂z[l+1]·W[l+1], then ⊙ relu'(z[l]) and Σ over rows into ∂L/∂b[l]
-            backward[l] = cublasLt.plan(Cublas.OP_N, Cublas.OP_N, in[l + 1], rows, out[l + 1],
-                    params.address(weightAt[l + 1]), in[l + 1], batch.d[l + 1].address, out[l + 1], batch.d[l].address,
-                    in[l + 1], CublasLt.Epilogue.DRELU_BGRAD, grads.address(biasAt[l]), mask, bits);
-            if (backward[l] == null || fastest(forward[l]) + fastest(backward[l]) >= ctx.millis(() -> {
-                forwardUnfused(l, rows);
-                deltaBelowUnfused(l + 1, rows);
-            }, TIMED_RUNS)) {
-                forward[l].close();
-                forward[l] = null;
-                if (backward[l] != null) backward[l].close();
-                backward[l] = null;
-            }
-        }
-
-        /** Chooses the product's fastest algorithm; returns its time in milliseconds. */
-        private double fastest(CublasLt.Product p) {
-            double best = Double.MAX_VALUE;
-            int choice = 0;
-            for (int i = 0; i < p.candidates(); i++) {
-                p.choose(i);
-                double t = ctx.millis(p::run, TIMED_RUNS);
-                if (t < best) {
-                    best = t;
-                    choice = i;
-                }
-            }
-            p.choose(choice);
-            return best;
-        }
-
-        boolean has(int layer) {
-            return forward[layer] != null;
-        }
-
-        @Override
-        public void close() {
-            for (int l = 0; l < layers; l++) {
-                if (forward[l] != null) forward[l].close();
-                if (backward[l] != null) backward[l].close();
-            }
-        }
-    }
-
-    /** Whether layer l is a hidden ReLU layer that cuBLASLt's epilogues may fuse. */
-    private boolean fusable(int l) {
-        return cublasLt != null && l < layers - 1 && act[l] == LossCode.activation(Activation.RELU);
-    }
-
-    /** Bits per row of layer l's ReLU mask: its width rounded up to 128, as cuBLASLt requires. */
-    private long maskBits(int l) {
-        return (out[l] + 127L) / 128 * 128;
-    }
-
-    /** The fused products for batches of {@code rows}, planned on first use; null when none apply. */
-    private FusedProducts fusedProducts(int rows) {
-        if (!epilogues || cublasLt == null) return null;
-        return fusedProducts.computeIfAbsent(rows, FusedProducts::new);
-    }
-
-    /** Whether batches of {@code rows} compute layer l with cuBLASLt's fused epilogues. */
-    boolean fuses(int rows, int layer) {
-        ctx.makeCurrent();
-        ensureCapacity(rows);
-        FusedProducts fused = fusedProducts(rows);
-        return fused != null && fused.has(layer);
-    }
-
-    /** Whether hidden ReLU layers use cuBLASLt's fused epilogues; off forces the unfused path, for tests. */
-    void useEpilogues(boolean enabled) {
-        ctx.synchronize();
-        closeGraphs();
-        epilogues = enabled;
     }
 
     @Override
