@@ -13,6 +13,8 @@ final class CudaContext implements AutoCloseable {
     final CUcontext context = new CUcontext();
     final CUstream stream = new CUstream();
     final String deviceName;
+    /** Streaming multiprocessors: how many persistent blocks fill the device. */
+    final int multiprocessors;
 
     CudaContext() {
         Cuda.check(cuInit(0), "cuInit");
@@ -23,6 +25,10 @@ final class CudaContext implements AutoCloseable {
         byte[] name = new byte[256];
         Cuda.check(cuDeviceGetName(name, name.length, device), "cuDeviceGetName");
         deviceName = new String(name, 0, indexOfZero(name)).trim();
+        int[] count = new int[1];
+        Cuda.check(cuDeviceGetAttribute(count, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+                device), "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");
+        multiprocessors = count[0];
     }
 
     /** JCuda calls act on the calling thread's current context: every entry point sets it. */

@@ -41,6 +41,8 @@ final class CudaModel implements TrainableModel {
     private final DeviceBuffer params, grads, stateM, stateV, trainX, trainY, order, stepIndex, stepCount, rate, stepLoss;
     private final Map<Long, StepGraph> graphs = new HashMap<>();
     private BatchBuffers batch;
+    /** mlp64_step's per-block outputs, allocated on its first use. */
+    private DeviceBuffer gradPartials, lossPartials;
     private EpochPath fastestPath = EpochPath.TINY_NET;
     private boolean closed;
 
@@ -202,6 +204,8 @@ final class CudaModel implements TrainableModel {
         TINY_NET,
         /** small_net_epoch.cu: one launch, one block, in shared memory ({@link SmallNetPlan}) */
         SMALL_NET,
+        /** a captured graph per step whose gradient is one launch of mlp64_step.cu ({@link Mlp64Plan}) */
+        FUSED_MLP,
         /** a captured graph of cuBLAS products and elementwise kernels per step */
         STEP_GRAPH
     }
@@ -209,12 +213,19 @@ final class CudaModel implements TrainableModel {
     /** The path an epoch of {@code rowsPerStep}-row steps takes. */
     EpochPath path(int rowsPerStep) {
         if (fastestPath == EpochPath.TINY_NET && TinyNetPlan.of(network, rowsPerStep) != null) return EpochPath.TINY_NET;
-        if (fastestPath != EpochPath.STEP_GRAPH && SmallNetPlan.of(network, rowsPerStep) != null) return EpochPath.SMALL_NET;
+        if (fastestPath.compareTo(EpochPath.SMALL_NET) <= 0 && SmallNetPlan.of(network, rowsPerStep) != null) {
+            return EpochPath.SMALL_NET;
+        }
+        if (fastestPath.compareTo(EpochPath.FUSED_MLP) <= 0 && Mlp64Plan.of(network, rowsPerStep) != null) {
+            return EpochPath.FUSED_MLP;
+        }
         return EpochPath.STEP_GRAPH;
     }
 
     /** Rules out the paths faster than {@code fastest}, so that tests can compare each with the next. */
     void limitPath(EpochPath fastest) {
+        ctx.synchronize();
+        closeGraphs();
         fastestPath = fastest;
     }
 
@@ -301,6 +312,11 @@ final class CudaModel implements TrainableModel {
 
     /** One step on rows order[step·stride ..][0, rows): gather, forward, loss, backward and, if asked, the update. */
     private void enqueueStep(int rows, int stride, boolean update) {
+        Mlp64Plan fused = update && fastestPath.compareTo(EpochPath.FUSED_MLP) <= 0 ? Mlp64Plan.of(network, rows) : null;
+        if (fused != null) {
+            enqueueFusedStep(fused, rows, stride);
+            return;
+        }
         kernels.gatherRows(trainX.pointer, network.inputWidth(), order.pointer, stepIndex.pointer, stride, rows, batch.x.pointer);
         kernels.gatherRows(trainY.pointer, network.outputWidth(), order.pointer, stepIndex.pointer, stride, rows,
                 batch.y.pointer);
@@ -312,6 +328,22 @@ final class CudaModel implements TrainableModel {
                     parameterCount, rate.pointer, stepCount.pointer);
             kernels.advanceStep(stepIndex.pointer, stepCount.pointer);
         }
+    }
+
+    /**
+     * One step whose gradient comes from one launch of mlp64_step (a row of partial gradients per
+     * block), then the partials added in a fixed order, the loss, the update.
+     */
+    private void enqueueFusedStep(Mlp64Plan plan, int rows, int stride) {
+        int blocks = plan.blocks(ctx.multiprocessors, rows);
+        kernels.mlp64Step(plan, blocks, trainX.pointer, trainY.pointer, order.pointer, stepIndex.pointer, stride, rows,
+                params.pointer, gradPartials.pointer, lossPartials.pointer);
+        kernels.columnSums(gradPartials.pointer, blocks, parameterCount, grads.pointer);
+        kernels.lossFinalize(lossPartials.pointer, blocks, 1f / ((float) rows * network.outputWidth()), stepIndex.pointer,
+                stepLoss.pointer);
+        kernels.optimizerUpdate(optimizerCode, params.pointer, grads.pointer, stateM.pointer, stateV.pointer,
+                parameterCount, rate.pointer, stepCount.pointer);
+        kernels.advanceStep(stepIndex.pointer, stepCount.pointer);
     }
 
     /** z[l] = a[l−1]·W[l]ᵀ + b[l]; a[l] = act(z[l]). In cuBLAS's column-major terms zᵀ = W·a[l−1]ᵀ. */
@@ -355,6 +387,10 @@ final class CudaModel implements TrainableModel {
 
     /** The step graph for this batch shape, captured on first use. */
     private StepGraph graph(int rows, int stride) {
+        if (gradPartials == null && Mlp64Plan.of(network, rows) != null) {   // allocated outside the capture
+            gradPartials = own((long) ctx.multiprocessors * parameterCount, "per-block gradient partials");
+            lossPartials = own(ctx.multiprocessors, "per-block loss partials");
+        }
         return graphs.computeIfAbsent(((long) rows << 32) | stride,
                 key -> new StepGraph(ctx, () -> enqueueStep(rows, stride, true)));
     }

@@ -3,6 +3,7 @@ package dev.downhill.cuda;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
 
@@ -26,6 +27,9 @@ final class Kernels implements AutoCloseable {
     private final List<CUmodule> modules = new ArrayList<>();
     /** The per-shape kernels of tiny_net_epoch.cu, each JIT-compiled on first use only. */
     private final Map<String, CUfunction> tinyNetEpoch = new HashMap<>();
+    /** mlp64_step.cu's kernels, one per hidden-layer count, loaded on first use. */
+    private final Map<Integer, CUfunction> mlp64Step = new HashMap<>();
+    private CUfunction columnSums;
     private final CUfunction gatherRows, biasActivation, activationBackward, lossDelta, lossFinalize, optimizerUpdate,
             advanceStep, softmaxRows, smallNetEpoch;
 
@@ -154,6 +158,33 @@ final class Kernels implements AutoCloseable {
                 Pointer.to(features), Pointer.to(targets), Pointer.to(order), Pointer.to(new int[] {rows}),
                 Pointer.to(params), Pointer.to(m), Pointer.to(v), Pointer.to(lr), Pointer.to(stepCount),
                 Pointer.to(stepLoss));
+    }
+
+    /**
+     * The gradient of one step of a narrow MLP in one launch (mlp64_step.cu): rows
+     * {@code order[*stepIndex·stride ..][0, rows)}, one row of {@code gradPartials} and one loss
+     * partial per block.
+     */
+    void mlp64Step(Mlp64Plan plan, int blocks, CUdeviceptr features, CUdeviceptr targets, CUdeviceptr order,
+                   CUdeviceptr stepIndex, int stride, int rows, CUdeviceptr params, CUdeviceptr gradPartials,
+                   CUdeviceptr lossPartials) {
+        CUfunction f = mlp64Step.computeIfAbsent(plan.hiddenLayers(), nh -> {
+            CUfunction loaded = load("mlp64_step", plan.kernel());
+            Cuda.check(cuFuncSetAttribute(loaded, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                    plan.sharedBytes()), "cuFuncSetAttribute(" + plan.kernel() + ", MAX_DYNAMIC_SHARED_SIZE_BYTES)");
+            return loaded;
+        });
+        launch(f, plan.kernel() + "(rows=" + rows + ", blocks=" + blocks + ", shared=" + plan.sharedBytes() + ")", blocks,
+                256, plan.sharedBytes(), Pointer.to(plan.netStruct()), Pointer.to(features), Pointer.to(targets),
+                Pointer.to(order), Pointer.to(stepIndex), Pointer.to(new int[] {stride}), Pointer.to(new int[] {rows}),
+                Pointer.to(params), Pointer.to(gradPartials), Pointer.to(lossPartials));
+    }
+
+    /** out[i] = Σ_r in[r·n + i] over {@code rows} rows, in a fixed order. */
+    void columnSums(CUdeviceptr in, int rows, long n, CUdeviceptr out) {
+        if (columnSums == null) columnSums = load("column_sums");
+        launch(columnSums, "column_sums(rows=" + rows + ", n=" + n + ")", blocks(n), BLOCK, Pointer.to(in),
+                Pointer.to(new int[] {rows}), Pointer.to(new long[] {n}), Pointer.to(out));
     }
 
     private static int blocks(long threads) {

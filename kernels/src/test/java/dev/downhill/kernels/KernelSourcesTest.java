@@ -37,9 +37,11 @@ class KernelSourcesTest {
         for (String shape : shapes) checkPtx(PTX.resolve(PER_SHAPE).resolve(shape + ".ptx"), PER_SHAPE + "_" + shape);
     }
 
+    /** A kernel compiled for several layer counts has one entry per count: mlp64_step_1 … */
     private static void checkPtx(Path file, String kernel) throws IOException {
         String ptx = Files.readString(file);
-        assertTrue(ptx.contains(".entry " + kernel + "("), file + " defines the extern \"C\" kernel " + kernel);
+        assertTrue(ptx.contains(".entry " + kernel + "(") || ptx.contains(".entry " + kernel + "_"),
+                file + " defines the extern \"C\" kernel " + kernel);
         assertTrue(ptx.contains(".target sm_75"), file + " targets compute capability 7.5");
     }
 

@@ -1,0 +1,64 @@
+package dev.downhill.cuda;
+
+import dev.downhill.network.Activation;
+import dev.downhill.network.Loss;
+import dev.downhill.network.Network;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Which networks and batches mlp64_step takes, and that its kernels and shared memory fit. */
+class Mlp64PlanTest {
+    /** Hopper's and Ampere's largest dynamic shared memory per block. */
+    private static final int MAX_SHARED_BYTES = 227 * 1024;
+
+    @Test
+    void theTcnnWorkloadTakesItAndItsSharedMemoryFits() {
+        Network tcnn = Network.builder(64).dense(64, Activation.RELU).dense(64, Activation.RELU).dense(64, Activation.RELU)
+                .dense(64, Activation.RELU).dense(16, Activation.IDENTITY).build();
+        Mlp64Plan plan = Mlp64Plan.of(tcnn, 1 << 18);
+        assertEquals("mlp64_step_4", plan.kernel());
+        assertArrayEquals(new int[] {64, 16, 3, 0, LossCode.MSE}, plan.netStruct());
+        assertTrue(plan.sharedBytes() <= MAX_SHARED_BYTES, plan.sharedBytes() + " bytes");
+        assertEquals(132, plan.blocks(132, 1 << 18));
+        assertEquals(2, plan.blocks(132, 33), "one block per tile of 32 rows");
+    }
+
+    @Test
+    void everyLayerCountHasItsKernel() throws IOException {
+        try (InputStream in = Kernels.class.getResourceAsStream("/dev/downhill/kernels/mlp64_step.ptx")) {
+            String ptx = new String(in.readAllBytes());
+            for (int nh = 1; nh <= Mlp64Plan.MAX_HIDDEN_LAYERS; nh++) {
+                Network net = hidden(nh, Activation.TANH);
+                Mlp64Plan plan = Mlp64Plan.of(net, 1024);
+                assertTrue(ptx.contains(".entry " + plan.kernel() + "("), plan.kernel());
+                assertTrue(plan.sharedBytes() <= MAX_SHARED_BYTES);
+            }
+        }
+    }
+
+    @Test
+    void otherNetworksAndSmallBatchesDoNot() {
+        assertNull(Mlp64Plan.of(hidden(2, Activation.RELU), Mlp64Plan.MIN_BATCH - 1), "small batch");
+        assertNull(Mlp64Plan.of(hidden(5, Activation.RELU), 4096), "five hidden layers");
+        assertNull(Mlp64Plan.of(Network.builder(65).dense(64, Activation.RELU).dense(1, Activation.IDENTITY).build(), 4096),
+                "65 inputs");
+        assertNull(Mlp64Plan.of(Network.builder(8).dense(64, Activation.RELU).dense(17, Activation.IDENTITY).build(), 4096),
+                "17 outputs");
+        assertNull(Mlp64Plan.of(Network.builder(8).dense(32, Activation.RELU).dense(1, Activation.IDENTITY).build(), 4096),
+                "32 wide");
+        assertNull(Mlp64Plan.of(Network.builder(8).dense(64, Activation.RELU).dense(64, Activation.TANH)
+                .dense(1, Activation.IDENTITY).build(), 4096), "mixed hidden activations");
+        assertNull(Mlp64Plan.of(Network.builder(8).dense(64, Activation.RELU).dense(4, Activation.SOFTMAX)
+                .loss(Loss.CROSS_ENTROPY).build(), 4096), "cross-entropy");
+    }
+
+    private static Network hidden(int layers, Activation act) {
+        Network.Builder b = Network.builder(10);
+        for (int l = 0; l < layers; l++) b.dense(64, act);
+        return b.dense(2, Activation.IDENTITY).build();
+    }
+}
