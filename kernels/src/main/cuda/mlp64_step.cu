@@ -46,29 +46,34 @@ __device__ __forceinline__ float dot4(float4 a, float4 b, float acc) {
     return fmaf(a.w, b.w, acc);
 }
 
-// out[r][c] = act(b[c] + Σ_k in[r][k]·W[c][k]) for the 32×64 tile; thread: rows 2rg, 2rg+1, columns cg + 16j
+// Thread layout of the 64-wide phases: warp w takes 4 rows (or, for weight gradients, 8 output
+// units), lane takes 2 columns, lane and lane + 32. A warp's float4 reads are then either one
+// address for all lanes (a broadcast) or 32 distinct rows that fill every wavefront: shared
+// memory, not arithmetic, is what limits these small products.
+
+// out[r][c] = act(b[c] + Σ_k in[r][k]·W[c][k]) for the 32×64 tile
 __device__ __forceinline__ void forward_hidden(const float* in, const float* W, const float* b, float* out, int act,
                                                int t) {
-    const int rg = t >> 4, cg = t & 15;
-    float acc[2][4];
+    const int w = t >> 5, lane = t & 31;
+    float acc[4][2];
 #pragma unroll
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 4; i++)
 #pragma unroll
-        for (int j = 0; j < 4; j++) acc[i][j] = b[cg + 16 * j];
+        for (int j = 0; j < 2; j++) acc[i][j] = b[lane + 32 * j];
 #pragma unroll 4
     for (int k = 0; k < WIDTH; k += 4) {
-        const float4 a0 = load4(in + (2 * rg) * S + k), a1 = load4(in + (2 * rg + 1) * S + k);
+        const float4 w0 = load4(W + lane * S + k), w1 = load4(W + (lane + 32) * S + k);
 #pragma unroll
-        for (int j = 0; j < 4; j++) {
-            const float4 w = load4(W + (cg + 16 * j) * S + k);
-            acc[0][j] = dot4(a0, w, acc[0][j]);
-            acc[1][j] = dot4(a1, w, acc[1][j]);
+        for (int i = 0; i < 4; i++) {
+            const float4 a = load4(in + (4 * w + i) * S + k);
+            acc[i][0] = dot4(a, w0, acc[i][0]);
+            acc[i][1] = dot4(a, w1, acc[i][1]);
         }
     }
 #pragma unroll
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 4; i++)
 #pragma unroll
-        for (int j = 0; j < 4; j++) out[(2 * rg + i) * S + cg + 16 * j] = activate(act, acc[i][j]);
+        for (int j = 0; j < 2; j++) out[(4 * w + i) * S + lane + 32 * j] = activate(act, acc[i][j]);
 }
 
 // a[r][k] ← (Σ_c d[r][c]·W[c][k]) · act'(a[r][k]) in place, for c < C; Wt is W transposed, row stride ws,
@@ -76,40 +81,41 @@ __device__ __forceinline__ void forward_hidden(const float* in, const float* W, 
 template <int C>
 __device__ __forceinline__ void backward_delta(const float* d, int ds, const float* Wt, int ws, float* a, int act,
                                                int t) {
-    const int rg = t >> 4, kg = t & 15;
-    float acc[2][4] = {};
+    const int w = t >> 5, lane = t & 31;
+    float acc[4][2] = {};
 #pragma unroll 4
     for (int c = 0; c < C; c += 4) {
-        const float4 d0 = load4(d + (2 * rg) * ds + c), d1 = load4(d + (2 * rg + 1) * ds + c);
+        const float4 w0 = load4(Wt + lane * ws + c), w1 = load4(Wt + (lane + 32) * ws + c);
 #pragma unroll
-        for (int j = 0; j < 4; j++) {
-            const float4 w = load4(Wt + (kg + 16 * j) * ws + c);
-            acc[0][j] = dot4(d0, w, acc[0][j]);
-            acc[1][j] = dot4(d1, w, acc[1][j]);
+        for (int i = 0; i < 4; i++) {
+            const float4 dv = load4(d + (4 * w + i) * ds + c);
+            acc[i][0] = dot4(dv, w0, acc[i][0]);
+            acc[i][1] = dot4(dv, w1, acc[i][1]);
         }
     }
 #pragma unroll
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 4; i++)
 #pragma unroll
-        for (int j = 0; j < 4; j++) {
-            float* x = a + (2 * rg + i) * S + kg + 16 * j;
+        for (int j = 0; j < 2; j++) {
+            float* x = a + (4 * w + i) * S + lane + 32 * j;
             *x = acc[i][j] * activation_slope(act, *x, *x);
         }
 }
 
-// dW[c0+cc][k0+kk] += Σ_r d[r][c0+cc]·a[r][k0+kk], db[c0+cc] += Σ_r d[r][c0+cc]; c0 = 4(t/16), k0 = 4(t%16)
-__device__ __forceinline__ void accumulate_gradient(const float* d, const float* a, float (&dw)[4][4], float (&db)[4],
+// dW[8w+cc][lane+32j] += Σ_r d[r][8w+cc]·a[r][lane+32j], db[8w+cc] += Σ_r d[r][8w+cc]
+__device__ __forceinline__ void accumulate_gradient(const float* d, const float* a, float (&dw)[8][2], float (&db)[8],
                                                     int t) {
-    const int c0 = (t >> 4) * 4, k0 = (t & 15) * 4;
+    const int w = t >> 5, lane = t & 31;
 #pragma unroll 4
     for (int r = 0; r < TILE; r++) {
-        const float4 dv = load4(d + r * S + c0), av = load4(a + r * S + k0);
-        const float dr[4] = {dv.x, dv.y, dv.z, dv.w}, ar[4] = {av.x, av.y, av.z, av.w};
+        const float4 d0 = load4(d + r * S + 8 * w), d1 = load4(d + r * S + 8 * w + 4);
+        const float dr[8] = {d0.x, d0.y, d0.z, d0.w, d1.x, d1.y, d1.z, d1.w};
+        const float a0 = a[r * S + lane], a1 = a[r * S + lane + 32];
 #pragma unroll
-        for (int cc = 0; cc < 4; cc++) {
+        for (int cc = 0; cc < 8; cc++) {
             db[cc] += dr[cc];
-#pragma unroll
-            for (int kk = 0; kk < 4; kk++) dw[cc][kk] = fmaf(dr[cc], ar[kk], dw[cc][kk]);
+            dw[cc][0] = fmaf(dr[cc], a0, dw[cc][0]);
+            dw[cc][1] = fmaf(dr[cc], a1, dw[cc][1]);
         }
     }
 }
@@ -176,7 +182,7 @@ __device__ __forceinline__ void mlp64_step(const Mlp64& net, const float* __rest
     }
     if (t < OUT_MAX) bo[t] = t < out ? params[boff[NH] + t] : 0.0f;
 
-    float dw[NH][4][4] = {}, db[NH][4] = {}, dwo[4] = {}, dbo = 0.0f, loss = 0.0f;
+    float dw[NH][8][2] = {}, db[NH][8] = {}, dwo[2][2] = {}, dbo[2] = {}, loss = 0.0f;
     const int first = *step_index * stride, tiles = (rows + TILE - 1) / TILE;
     const float inv_n = 1.0f / ((float) rows * out);
 
@@ -222,17 +228,18 @@ __device__ __forceinline__ void mlp64_step(const Mlp64& net, const float* __rest
             }
         }
         __syncthreads();
-        {                                                          // output layer's dW, db
-            const int c = t >> 4, k0 = (t & 15) * 4;
+        {                                                          // output layer's dW, db: units 2w, 2w+1
+            const int c = 2 * (t >> 5), lane = t & 31;
 #pragma unroll 4
             for (int r = 0; r < TILE; r++) {
-                const float d = D[r * SO + c];
-                const float4 av = load4(A[NH] + r * S + k0);
-                dwo[0] = fmaf(d, av.x, dwo[0]);
-                dwo[1] = fmaf(d, av.y, dwo[1]);
-                dwo[2] = fmaf(d, av.z, dwo[2]);
-                dwo[3] = fmaf(d, av.w, dwo[3]);
-                dbo += d;
+                const float a0 = A[NH][r * S + lane], a1 = A[NH][r * S + lane + 32];
+#pragma unroll
+                for (int cc = 0; cc < 2; cc++) {
+                    const float d = D[r * SO + c + cc];
+                    dwo[cc][0] = fmaf(d, a0, dwo[cc][0]);
+                    dwo[cc][1] = fmaf(d, a1, dwo[cc][1]);
+                    dbo[cc] += d;
+                }
             }
         }
         __syncthreads();
@@ -250,24 +257,28 @@ __device__ __forceinline__ void mlp64_step(const Mlp64& net, const float* __rest
     }
 
     float* g = grad_partials + (long) blockIdx.x * P;
-    const int c0 = (t >> 4) * 4, k0 = (t & 15) * 4;
+    const int w = t >> 5, lane = t & 31;
 #pragma unroll
     for (int l = 0; l < NH; l++) {
         const int width_in = l == 0 ? in : WIDTH;
 #pragma unroll
-        for (int cc = 0; cc < 4; cc++) {
+        for (int cc = 0; cc < 8; cc++) {
+            const int c = 8 * w + cc;
 #pragma unroll
-            for (int kk = 0; kk < 4; kk++) {
-                if (k0 + kk < width_in) g[woff[l] + (c0 + cc) * width_in + k0 + kk] = dw[l][cc][kk];
+            for (int j = 0; j < 2; j++) {
+                if (lane + 32 * j < width_in) g[woff[l] + c * width_in + lane + 32 * j] = dw[l][cc][j];
             }
-            if (k0 == 0) g[boff[l] + c0 + cc] = db[l][cc];
+            if (lane == 0) g[boff[l] + c] = db[l][cc];
         }
     }
-    const int co = t >> 4;
-    if (co < out) {
 #pragma unroll
-        for (int kk = 0; kk < 4; kk++) g[woff[NH] + co * WIDTH + k0 + kk] = dwo[kk];
-        if (k0 == 0) g[boff[NH] + co] = dbo;
+    for (int cc = 0; cc < 2; cc++) {
+        const int c = 2 * w + cc;
+        if (c < out) {
+            g[woff[NH] + c * WIDTH + lane] = dwo[cc][0];
+            g[woff[NH] + c * WIDTH + lane + 32] = dwo[cc][1];
+            if (lane == 0) g[boff[NH] + c] = dbo[cc];
+        }
     }
     for (int offset = 16; offset > 0; offset >>= 1) loss += __shfl_down_sync(0xffffffffu, loss, offset);
     if ((t & 31) == 0) red[t >> 5] = loss;
