@@ -186,21 +186,51 @@ __device__ __forceinline__ void mlp64_step(const Mlp64& net, const float* __rest
     const int first = *step_index * stride, tiles = (rows + TILE - 1) / TILE;
     const float inv_n = 1.0f / ((float) rows * out);
 
+    // The next tile's rows are fetched while this one computes: their indexes at the start of the
+    // tile, their values once the first layer is done (the indexes have arrived by then), stored to
+    // shared memory at the start of the next. Thread t holds input column t % 64 of rows t/64 + 4m
+    // and target column t % 16 of rows t/16 + 16m.
+    const int xk = t & 63, yc = t & 15;
+    int xrow[TILE * WIDTH / THREADS], yrow[TILE * OUT_MAX / THREADS];
+    float xv[TILE * WIDTH / THREADS], yv[TILE * OUT_MAX / THREADS];
+    auto fetch_indexes = [&](int tile) {
+#pragma unroll
+        for (int m = 0; m < TILE * WIDTH / THREADS; m++) {
+            const int r = tile * TILE + (t >> 6) + 4 * m;
+            xrow[m] = tile < tiles && r < rows ? order[first + r] : -1;
+        }
+#pragma unroll
+        for (int m = 0; m < TILE * OUT_MAX / THREADS; m++) {
+            const int r = tile * TILE + (t >> 4) + 16 * m;
+            yrow[m] = tile < tiles && r < rows ? order[first + r] : -1;
+        }
+    };
+    auto fetch_values = [&]() {
+#pragma unroll
+        for (int m = 0; m < TILE * WIDTH / THREADS; m++) {
+            xv[m] = xrow[m] >= 0 && xk < in ? features[(long) xrow[m] * in + xk] : 0.0f;
+        }
+#pragma unroll
+        for (int m = 0; m < TILE * OUT_MAX / THREADS; m++) {
+            yv[m] = yrow[m] >= 0 && yc < out ? targets[(long) yrow[m] * out + yc] : 0.0f;
+        }
+    };
+    fetch_indexes(blockIdx.x);
+    fetch_values();
+
     for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
         const int r0 = tile * TILE;
         __syncthreads();                                           // the last tile is done with A, D, Y
-        for (int e = t; e < TILE * WIDTH; e += THREADS) {
-            const int r = e >> 6, k = e & 63;
-            A[0][r * S + k] = r0 + r < rows && k < in ? features[(long) order[first + r0 + r] * in + k] : 0.0f;
-        }
-        for (int e = t; e < TILE * OUT_MAX; e += THREADS) {
-            const int r = e >> 4, c = e & 15;
-            Y[e] = r0 + r < rows && c < out ? targets[(long) order[first + r0 + r] * out + c] : 0.0f;
-        }
+#pragma unroll
+        for (int m = 0; m < TILE * WIDTH / THREADS; m++) A[0][((t >> 6) + 4 * m) * S + xk] = xv[m];
+#pragma unroll
+        for (int m = 0; m < TILE * OUT_MAX / THREADS; m++) Y[((t >> 4) + 16 * m) * OUT_MAX + yc] = yv[m];
+        fetch_indexes(tile + gridDim.x);
         __syncthreads();
 #pragma unroll
         for (int l = 0; l < NH; l++) {
             forward_hidden(A[l], W[l], bias[l], A[l + 1], net.hidden_act, t);
+            if (l == 0) fetch_values();
             __syncthreads();
         }
         {                                                          // output layer, loss, ∂L/∂z
