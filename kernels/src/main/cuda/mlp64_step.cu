@@ -51,6 +51,23 @@ __device__ __forceinline__ float dot4(float4 a, float4 b, float acc) {
 // address for all lanes (a broadcast) or 32 distinct rows that fill every wavefront: shared
 // memory, not arithmetic, is what limits these small products.
 
+// acc[i][j] += Σ_{x < X} m[(4w + i)·ms + x] · n[(lane + 32j)·ns + x]: the tile product both passes share
+template <int X>
+__device__ __forceinline__ void tile_product(const float* m, int ms, const float* n, int ns, float (&acc)[4][2],
+                                             int t) {
+    const int w = t >> 5, lane = t & 31;
+#pragma unroll 4
+    for (int x = 0; x < X; x += 4) {
+        const float4 n0 = load4(n + lane * ns + x), n1 = load4(n + (lane + 32) * ns + x);
+#pragma unroll
+        for (int i = 0; i < 4; i++) {
+            const float4 mv = load4(m + (4 * w + i) * ms + x);
+            acc[i][0] = dot4(mv, n0, acc[i][0]);
+            acc[i][1] = dot4(mv, n1, acc[i][1]);
+        }
+    }
+}
+
 // out[r][c] = act(b[c] + Σ_k in[r][k]·W[c][k]) for the 32×64 tile
 __device__ __forceinline__ void forward_hidden(const float* in, const float* W, const float* b, float* out, int act,
                                                int t) {
@@ -60,16 +77,7 @@ __device__ __forceinline__ void forward_hidden(const float* in, const float* W, 
     for (int i = 0; i < 4; i++)
 #pragma unroll
         for (int j = 0; j < 2; j++) acc[i][j] = b[lane + 32 * j];
-#pragma unroll 4
-    for (int k = 0; k < WIDTH; k += 4) {
-        const float4 w0 = load4(W + lane * S + k), w1 = load4(W + (lane + 32) * S + k);
-#pragma unroll
-        for (int i = 0; i < 4; i++) {
-            const float4 a = load4(in + (4 * w + i) * S + k);
-            acc[i][0] = dot4(a, w0, acc[i][0]);
-            acc[i][1] = dot4(a, w1, acc[i][1]);
-        }
-    }
+    tile_product<WIDTH>(in, S, W, S, acc, t);
 #pragma unroll
     for (int i = 0; i < 4; i++)
 #pragma unroll
@@ -83,16 +91,7 @@ __device__ __forceinline__ void backward_delta(const float* d, int ds, const flo
                                                int t) {
     const int w = t >> 5, lane = t & 31;
     float acc[4][2] = {};
-#pragma unroll 4
-    for (int c = 0; c < C; c += 4) {
-        const float4 w0 = load4(Wt + lane * ws + c), w1 = load4(Wt + (lane + 32) * ws + c);
-#pragma unroll
-        for (int i = 0; i < 4; i++) {
-            const float4 dv = load4(d + (4 * w + i) * ds + c);
-            acc[i][0] = dot4(dv, w0, acc[i][0]);
-            acc[i][1] = dot4(dv, w1, acc[i][1]);
-        }
-    }
+    tile_product<C>(d, ds, Wt, ws, acc, t);
 #pragma unroll
     for (int i = 0; i < 4; i++)
 #pragma unroll
