@@ -1,4 +1,4 @@
-#include "activation.cuh"
+#include "loss.cuh"
 // The loss of a batch and its gradient with respect to the output layer's pre-activation z,
 // in one pass. Shapes: z, a, y, dz [rows, cols] row-major. Each block writes the sum of its
 // rows' losses to partial[blockIdx.x]; loss_finalize adds the partials in a fixed order, so
@@ -39,15 +39,7 @@ extern "C" __global__ void loss_delta(int loss, int out_act, const float* __rest
         if (i < rows) mine = row_cross_entropy(z + i * cols, a + i * cols, y + i * cols, dz + i * cols, cols, 1.0f / rows);
     } else if (i < (long) rows * cols) {
         float inv_n = 1.0f / ((float) rows * cols);
-        if (loss == 0) {
-            float diff = a[i] - y[i];
-            mine = diff * diff;
-            dz[i] = 2.0f * diff * inv_n * activation_slope(out_act, z[i], a[i]);
-        } else {
-            float zi = z[i];
-            mine = fmaxf(zi, 0.0f) - zi * y[i] + log1pf(expf(-fabsf(zi)));
-            dz[i] = (a[i] - y[i]) * inv_n;
-        }
+        mine = elementwise_loss(loss, out_act, z[i], a[i], y[i], inv_n, dz[i]);
     }
     sums[threadIdx.x] = mine;
     __syncthreads();

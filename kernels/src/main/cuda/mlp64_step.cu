@@ -1,4 +1,4 @@
-#include "activation.cuh"
+#include "loss.cuh"
 // The gradient of one training step of a narrow MLP in one launch: NH hidden layers of width 64
 // (1 ≤ NH ≤ 4), input width ≤ 64, output width ≤ 16, MSE or BCE. For a large batch of narrow
 // layers the general path is memory-bound: every layer's activations make round trips through
@@ -243,16 +243,7 @@ __device__ __forceinline__ void mlp64_step(const Mlp64& net, const float* __rest
                 for (int k = 0; k < WIDTH; k += 4) z = dot4(load4(A[NH] + r * S + k), load4(Wo + c * S + k), z);
                 const float a = activate(net.output_act, z), y = Y[r * OUT_MAX + c];
                 float dz = 0.0f;
-                if (row_in && c < out) {
-                    if (net.loss == 0) {
-                        const float diff = a - y;
-                        loss += diff * diff;
-                        dz = 2.0f * diff * inv_n * activation_slope(net.output_act, z, a);
-                    } else {
-                        loss += fmaxf(z, 0.0f) - z * y + log1pf(expf(-fabsf(z)));
-                        dz = (a - y) * inv_n;
-                    }
-                }
+                if (row_in && c < out) loss += elementwise_loss(net.loss, net.output_act, z, a, y, inv_n, dz);
                 D[r * SO + c] = dz;
             }
         }

@@ -1,4 +1,4 @@
-#include "activation.cuh"
+#include "loss.cuh"
 #include "optimizer.cuh"
 // A whole epoch of a small network in one launch, one thread block: for every step, gather the
 // batch's rows, forward through every layer, loss and its gradient, backward by the chain rule,
@@ -128,15 +128,7 @@ extern "C" __global__ void small_net_epoch(SmallNet net, OptimizerArgs opt, cons
         } else {
             const float inv_n = 1.0f / ((float) nb * k);
             for (int i = tid; i < nb * k; i += nt) {
-                if (net.loss == 0) {
-                    const float diff = A[i] - Y[i];
-                    mine += diff * diff;
-                    d_cur[i] = 2.0f * diff * inv_n * activation_slope(net.act[L - 1], Z[i], A[i]);
-                } else {
-                    const float zi = Z[i];
-                    mine += fmaxf(zi, 0.0f) - zi * Y[i] + log1pf(expf(-fabsf(zi)));
-                    d_cur[i] = (A[i] - Y[i]) * inv_n;
-                }
+                mine += elementwise_loss(net.loss, net.act[L - 1], Z[i], A[i], Y[i], inv_n, d_cur[i]);
             }
         }
         for (int offset = 16; offset > 0; offset >>= 1) mine += __shfl_down_sync(0xffffffffu, mine, offset);

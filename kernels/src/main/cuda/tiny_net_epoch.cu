@@ -1,4 +1,4 @@
-#include "activation.cuh"
+#include "loss.cuh"
 #include "optimizer.cuh"
 // Row-by-row training (batch 1) of a network with one hidden layer, I-H-O, its widths fixed at
 // compile time: a whole epoch in one launch of one warp, every parameter, gradient and optimiser
@@ -59,16 +59,7 @@ __device__ __forceinline__ float loss_and_delta(const TinyNet& net, const float 
     }
     const float inv_n = 1.0f / (float) O;
 #pragma unroll
-    for (int k = 0; k < O; k++) {
-        if (net.loss == 0) {
-            const float diff = a[k] - y[k];
-            loss += diff * diff;
-            dz[k] = 2.0f * diff * inv_n * activation_slope(net.output_act, z[k], a[k]);
-        } else {
-            loss += fmaxf(z[k], 0.0f) - z[k] * y[k] + log1pf(expf(-fabsf(z[k])));
-            dz[k] = (a[k] - y[k]) * inv_n;
-        }
-    }
+    for (int k = 0; k < O; k++) loss += elementwise_loss(net.loss, net.output_act, z[k], a[k], y[k], inv_n, dz[k]);
     return loss / (float) O;
 }
 
