@@ -1,4 +1,4 @@
-#include "loss.cuh"
+#include "activation.cuh"
 #include "optimizer.cuh"
 // Row-by-row training (batch 1) of a network with one hidden layer, I-H-O, its widths fixed at
 // compile time: a whole epoch in one launch of one warp, every parameter, gradient and optimiser
@@ -34,6 +34,9 @@ __device__ __forceinline__ void fetch_row(const float* __restrict__ features, co
 }
 
 // The loss of one row and ∂L/∂z of the output layer; a becomes softmax(z) for cross-entropy.
+// The same formulas as loss.cuh, written out here: with elementwise_loss inlined instead, nvcc
+// orders this kernel's step differently and it measured 9% slower on the H100 (0.58 µs a step
+// against 0.53).
 template <int O>
 __device__ __forceinline__ float loss_and_delta(const TinyNet& net, const float (&z)[O], float (&a)[O],
                                                 const float* y, float (&dz)[O]) {
@@ -59,7 +62,16 @@ __device__ __forceinline__ float loss_and_delta(const TinyNet& net, const float 
     }
     const float inv_n = 1.0f / (float) O;
 #pragma unroll
-    for (int k = 0; k < O; k++) loss += elementwise_loss(net.loss, net.output_act, z[k], a[k], y[k], inv_n, dz[k]);
+    for (int k = 0; k < O; k++) {
+        if (net.loss == 0) {
+            const float diff = a[k] - y[k];
+            loss += diff * diff;
+            dz[k] = 2.0f * diff * inv_n * activation_slope(net.output_act, z[k], a[k]);
+        } else {
+            loss += fmaxf(z[k], 0.0f) - z[k] * y[k] + log1pf(expf(-fabsf(z[k])));
+            dz[k] = (a[k] - y[k]) * inv_n;
+        }
+    }
     return loss / (float) O;
 }
 
