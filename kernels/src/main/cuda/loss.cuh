@@ -1,7 +1,6 @@
 // The loss of one output element and its ∂L/∂z, for the elementwise losses, shared by every kernel
-// that computes a loss (loss_delta, small_net_epoch, mlp64_step; tiny_net_epoch writes them out, see
-// there). inv_n is one over
-// the number of elements the loss averages.
+// that computes a loss (loss_delta, small_net_epoch, mlp64_step; tiny_net_epoch writes them out,
+// see there). inv_n is one over the number of elements the loss averages.
 //   loss 0, MSE:  (a − y)²,  dz = 2(a − y)/n · act'(z)
 //   loss 1, BCE (sigmoid output, from the logit):  max(z,0) − z·y + log(1 + e^−|z|),  dz = (σ(z) − y)/n
 #pragma once
