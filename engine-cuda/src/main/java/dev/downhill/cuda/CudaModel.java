@@ -178,8 +178,9 @@ final class CudaModel implements TrainableModel {
                     order.pointer, n, params.pointer, stateM.pointer, stateV.pointer, rate.pointer, stepCount.pointer,
                     stepLoss.pointer);
         } else if (path == EpochPath.SMALL_NET) {
-            kernels.smallNetEpoch(SmallNetPlan.of(network, rowsPerStep), optimizerCode, trainX.pointer, trainY.pointer, order.pointer, n, params.pointer,
-                    stateM.pointer, stateV.pointer, rate.pointer, stepCount.pointer, stepLoss.pointer);
+            kernels.smallNetEpoch(SmallNetPlan.of(network, rowsPerStep), optimizerCode, trainX.pointer, trainY.pointer,
+                    order.pointer, n, params.pointer, stateM.pointer, stateV.pointer, rate.pointer, stepCount.pointer,
+                    stepLoss.pointer);
         } else {
             ensureCapacity(Math.min(batchSize, n));
             stepIndex.fill(0);
