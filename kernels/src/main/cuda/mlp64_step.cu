@@ -19,7 +19,8 @@
 //   W[l] [64][S] and, for l ≥ 1, Wt[l] [64][S] (its transpose, for ∂L/∂a); Wo [16][S], Wot [64][SO];
 //   biases; A[0..NH] [32][S] (input, then each hidden layer's a, overwritten by its ∂L/∂z in the
 //   backward pass); D [32][SO] (the output's ∂L/∂z); Y [32][16]; 8 floats for the loss.
-// Launch: grid ≤ number of SMs, 256 threads, mlp64_shared_floats(NH) · 4 bytes of dynamic shared memory.
+// Launch: grid ≤ number of SMs, 256 threads, the layout above in dynamic shared memory (its size in
+// floats: Mlp64Plan.sharedFloats).
 #define THREADS 256
 #define TILE 32
 #define WIDTH 64
@@ -117,12 +118,6 @@ __device__ __forceinline__ void accumulate_gradient(const float* d, const float*
             dw[cc][1] = fmaf(dr[cc], a1, dw[cc][1]);
         }
     }
-}
-
-// shared-memory floats the kernel needs for NH hidden layers
-__host__ __device__ constexpr int mlp64_shared_floats(int nh) {
-    return nh * WIDTH * S + (nh - 1) * WIDTH * S + OUT_MAX * S + WIDTH * SO + nh * WIDTH + OUT_MAX
-           + (nh + 1) * TILE * S + TILE * SO + TILE * OUT_MAX + THREADS / 32;
 }
 
 template <int NH>

@@ -33,7 +33,7 @@ record Mlp64Plan(int hiddenLayers, int[] netStruct, int sharedBytes) {
         return new Mlp64Plan(hidden, net, 4 * sharedFloats(hidden));
     }
 
-    /** mlp64_shared_floats in mlp64_step.cu. */
+    /** Floats of dynamic shared memory for NH hidden layers: the layout in mlp64_step.cu's header. */
     static int sharedFloats(int nh) {
         return nh * WIDTH * S + (nh - 1) * WIDTH * S + OUT_MAX * S + WIDTH * SO + nh * WIDTH + OUT_MAX
                 + (nh + 1) * TILE * S + TILE * SO + TILE * OUT_MAX + THREADS / 32;
