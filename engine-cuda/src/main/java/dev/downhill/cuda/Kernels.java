@@ -9,9 +9,8 @@ import jcuda.driver.CUresult;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static jcuda.driver.JCudaDriver.*;
@@ -24,7 +23,8 @@ import static jcuda.driver.JCudaDriver.*;
 final class Kernels implements AutoCloseable {
     private static final int BLOCK = 256;
     private final CudaContext ctx;
-    private final List<CUmodule> modules = new ArrayList<>();
+    /** Each PTX resource loaded (JIT-compiled) once, by name. */
+    private final Map<String, CUmodule> modules = new LinkedHashMap<>();
     /** The per-shape kernels of tiny_net_epoch.cu, each JIT-compiled on first use only. */
     private final Map<String, CUfunction> tinyNetEpoch = new HashMap<>();
     /** mlp64_step.cu's kernels, one per hidden-layer count, loaded on first use. */
@@ -50,8 +50,15 @@ final class Kernels implements AutoCloseable {
         return load(name, name);
     }
 
-    /** Loads {@code resource}.ptx as a module of its own and finds the kernel {@code name} in it. */
+    /** Finds the kernel {@code name} in the module of {@code resource}.ptx, loading the module on first use. */
     private CUfunction load(String resource, String name) {
+        CUmodule module = modules.computeIfAbsent(resource, Kernels::loadModule);
+        CUfunction f = new CUfunction();
+        Cuda.check(cuModuleGetFunction(f, module, name), "cuModuleGetFunction(" + name + ")");
+        return f;
+    }
+
+    private static CUmodule loadModule(String resource) {
         String ptx;
         try (InputStream in = Kernels.class.getResourceAsStream("/dev/downhill/kernels/" + resource + ".ptx")) {
             if (in == null) throw new CudaException("kernel " + resource + ".ptx is missing from the kernels jar");
@@ -66,10 +73,7 @@ final class Kernels implements AutoCloseable {
                     + "supporting CUDA 13, r580 or newer)");
         }
         Cuda.check(status, "cuModuleLoadData(" + resource + ".ptx)");
-        modules.add(module);
-        CUfunction f = new CUfunction();
-        Cuda.check(cuModuleGetFunction(f, module, name), "cuModuleGetFunction(" + name + ")");
-        return f;
+        return module;
     }
 
     /** dst[r, :] = src[order[step·stride + r], :] for r < rows. */
@@ -202,6 +206,6 @@ final class Kernels implements AutoCloseable {
 
     @Override
     public void close() {
-        for (CUmodule m : modules) Cuda.check(cuModuleUnload(m), "cuModuleUnload");
+        for (CUmodule m : modules.values()) Cuda.check(cuModuleUnload(m), "cuModuleUnload");
     }
 }
