@@ -20,9 +20,10 @@ import java.util.Map;
 /**
  * A network training on the GPU. The training set, parameters, gradients and optimiser state
  * stay on the device in flat buffers laid out as {@link ParameterLayout}; an epoch uploads
- * the row order once, then either runs in one launch (a tiny network row by row, {@link TinyNetPlan};
- * a small network, {@link SmallNetPlan}) or replays one captured graph per step (the general path: cuBLAS products and fused elementwise
- * kernels), and reads the per-step losses back once. Row-major tensors are handed to
+ * the row order once, then runs the fastest {@link EpochPath} that fits: one launch for the epoch
+ * (a tiny network row by row, a small network), or one captured graph replayed per step (a narrow
+ * MLP's step in one kernel, or the general path: cuBLAS products and fused elementwise kernels),
+ * and reads the per-step losses back once. Row-major tensors are handed to
  * column-major cuBLAS as their transposes.
  */
 final class CudaModel implements TrainableModel {
@@ -182,7 +183,7 @@ final class CudaModel implements TrainableModel {
                     order.pointer, n, params.pointer, stateM.pointer, stateV.pointer, rate.pointer, stepCount.pointer,
                     stepLoss.pointer);
         } else {
-            ensureCapacity(Math.min(batchSize, n));
+            ensureCapacity(rowsPerStep);
             stepIndex.fill(0);
             if (fullSteps > 0) {
                 StepGraph step = graph(batchSize, batchSize);
@@ -199,28 +200,9 @@ final class CudaModel implements TrainableModel {
         return new EpochResult(sum / n, steps, -1);
     }
 
-    /** How an epoch runs, fastest first: the first that fits the network and the batch is taken. */
-    enum EpochPath {
-        /** tiny_net_epoch.cu: one launch, one warp, in registers ({@link TinyNetPlan}) */
-        TINY_NET,
-        /** small_net_epoch.cu: one launch, one block, in shared memory ({@link SmallNetPlan}) */
-        SMALL_NET,
-        /** a captured graph per step whose gradient is one launch of mlp64_step.cu ({@link Mlp64Plan}) */
-        FUSED_MLP,
-        /** a captured graph of cuBLAS products and elementwise kernels per step */
-        STEP_GRAPH
-    }
-
     /** The path an epoch of {@code rowsPerStep}-row steps takes. */
     EpochPath path(int rowsPerStep) {
-        if (fastestPath == EpochPath.TINY_NET && TinyNetPlan.of(network, rowsPerStep) != null) return EpochPath.TINY_NET;
-        if (fastestPath.compareTo(EpochPath.SMALL_NET) <= 0 && SmallNetPlan.of(network, rowsPerStep) != null) {
-            return EpochPath.SMALL_NET;
-        }
-        if (fastestPath.compareTo(EpochPath.FUSED_MLP) <= 0 && Mlp64Plan.of(network, rowsPerStep) != null) {
-            return EpochPath.FUSED_MLP;
-        }
-        return EpochPath.STEP_GRAPH;
+        return EpochPath.of(network, rowsPerStep, fastestPath);
     }
 
     /** Rules out the paths faster than {@code fastest}, so that tests can compare each with the next. */
@@ -313,11 +295,6 @@ final class CudaModel implements TrainableModel {
 
     /** One step on rows order[step·stride ..][0, rows): gather, forward, loss, backward and, if asked, the update. */
     private void enqueueStep(int rows, int stride, boolean update) {
-        Mlp64Plan fused = update && fastestPath.compareTo(EpochPath.FUSED_MLP) <= 0 ? Mlp64Plan.of(network, rows) : null;
-        if (fused != null) {
-            enqueueFusedStep(fused, rows, stride);
-            return;
-        }
         kernels.gatherRows(trainX.pointer, network.inputWidth(), order.pointer, stepIndex.pointer, stride, rows, batch.x.pointer);
         kernels.gatherRows(trainY.pointer, network.outputWidth(), order.pointer, stepIndex.pointer, stride, rows,
                 batch.y.pointer);
@@ -386,14 +363,20 @@ final class CudaModel implements TrainableModel {
         }
     }
 
-    /** The step graph for this batch shape, captured on first use. */
+    /**
+     * The step graph for this batch shape, captured on first use: mlp64_step's step where the
+     * network fits it and faster paths are allowed, else the general step.
+     */
     private StepGraph graph(int rows, int stride) {
-        if (gradPartials == null && Mlp64Plan.of(network, rows) != null) {   // allocated outside the capture
-            gradPartials = own((long) ctx.multiprocessors * parameterCount, "per-block gradient partials");
-            lossPartials = own(ctx.multiprocessors, "per-block loss partials");
-        }
-        return graphs.computeIfAbsent(((long) rows << 32) | stride,
-                key -> new StepGraph(ctx, () -> enqueueStep(rows, stride, true)));
+        return graphs.computeIfAbsent(((long) rows << 32) | stride, key -> {
+            Mlp64Plan fused = fastestPath.compareTo(EpochPath.FUSED_MLP) <= 0 ? Mlp64Plan.of(network, rows) : null;
+            if (fused == null) return new StepGraph(ctx, () -> enqueueStep(rows, stride, true));
+            if (gradPartials == null) {                                  // allocated outside the capture
+                gradPartials = own((long) ctx.multiprocessors * parameterCount, "per-block gradient partials");
+                lossPartials = own(ctx.multiprocessors, "per-block loss partials");
+            }
+            return new StepGraph(ctx, () -> enqueueFusedStep(fused, rows, stride));
+        });
     }
 
     /** Grows the per-batch buffers to hold {@code rows} rows; the captured graphs point at them, so they go too. */

@@ -2,7 +2,6 @@ package dev.downhill.cuda;
 
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.EpochResult;
-import dev.downhill.cuda.CudaModel.EpochPath;
 import dev.downhill.data.DataSet;
 import dev.downhill.network.Activation;
 import dev.downhill.network.Loss;
