@@ -47,50 +47,6 @@ final class CudaModel implements TrainableModel {
     private EpochPath fastestPath = EpochPath.TINY_NET;
     private boolean closed;
 
-    /** Per-batch activations, sized for {@code capacity} rows; a[l] = act(z[l]), d[l] holds ∂L/∂a then ∂L/∂z. */
-    private final class BatchBuffers implements AutoCloseable {
-        final int capacity;
-        final DeviceBuffer x, y, ones, partial;
-        final DeviceBuffer[] z = new DeviceBuffer[layers], a = new DeviceBuffer[layers], d = new DeviceBuffer[layers];
-
-        BatchBuffers(int capacity) {
-            this.capacity = capacity;
-            List<DeviceBuffer> made = new ArrayList<>();
-            try {
-                made.add(x = DeviceBuffer.allocate(ctx, (long) capacity * network.inputWidth(), "a batch of inputs"));
-                made.add(y = DeviceBuffer.allocate(ctx, (long) capacity * network.outputWidth(), "a batch of targets"));
-                made.add(ones = DeviceBuffer.allocate(ctx, capacity, "a vector of ones"));
-                made.add(partial = DeviceBuffer.allocate(ctx, Kernels.lossBlocks(LossCode.MSE, capacity,
-                        network.outputWidth()), "loss partial sums"));
-                for (int l = 0; l < layers; l++) {
-                    String what = "layer " + l + " activations of " + capacity + " rows";
-                    made.add(z[l] = DeviceBuffer.allocate(ctx, (long) capacity * out[l], what));
-                    made.add(a[l] = DeviceBuffer.allocate(ctx, (long) capacity * out[l], what));
-                    made.add(d[l] = DeviceBuffer.allocate(ctx, (long) capacity * out[l], what));
-                }
-            } catch (RuntimeException e) {
-                made.forEach(DeviceBuffer::close);
-                throw e;
-            }
-            ones.fill(Float.floatToRawIntBits(1f));
-        }
-
-        DeviceBuffer input(int layer) {
-            return layer == 0 ? x : a[layer - 1];
-        }
-
-        @Override
-        public void close() {
-            for (DeviceBuffer b : all()) b.close();
-        }
-
-        private List<DeviceBuffer> all() {
-            List<DeviceBuffer> list = new ArrayList<>(List.of(x, y, ones, partial));
-            for (int l = 0; l < layers; l++) list.addAll(List.of(z[l], a[l], d[l]));
-            return list;
-        }
-    }
-
     CudaModel(CudaBackend backend, Network network, float[] parameters, Optimizer optimizer, DataSet train) {
         this.ctx = backend.ctx;
         this.kernels = backend.kernels;
@@ -386,7 +342,7 @@ final class CudaModel implements TrainableModel {
         closeGraphs();
         if (batch != null) batch.close();
         batch = null;
-        batch = new BatchBuffers(Math.max(rows, 1));
+        batch = new BatchBuffers(ctx, network, Math.max(rows, 1));
     }
 
     private void requireTrainingData(int rows) {
