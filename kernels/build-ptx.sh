@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the committed PTX from the CUDA sources. Run it after changing a .cu file and
 # commit the result; KernelSourcesTest fails when the PTX is stale (with the same nvcc release).
-# Target: compute_75 (Turing and newer); the PTX (ISA 9.0 with CUDA 13) needs a driver of r580+.
+# Target: compute_75 (Turing and newer), or what a source's first line names ("// target: compute_80"
+# for tensor-core instructions); the PTX (ISA 9.0 with CUDA 13) needs a driver of r580+.
 # tiny_net_epoch.cu is compiled once per network shape I-H-O into tiny_net_epoch/I_H_O.ptx
 # (TinyNetPlan.java lists the same shapes).
 set -euo pipefail
@@ -11,7 +12,9 @@ mkdir -p "$out"
 compile() { # source, output, extra nvcc flags...
     local cu="$1" ptx="$2"
     shift 2
-    nvcc -ptx -arch=compute_75 -I "$here/src/main/cuda" "$@" -o "$ptx" "$cu"
+    local target
+    target="$(sed -n '1s|^// target: \(compute_[0-9]*\).*|\1|p' "$cu")"
+    nvcc -ptx -arch="${target:-compute_75}" -I "$here/src/main/cuda" "$@" -o "$ptx" "$cu"
     ptxas -arch=sm_90 "$ptx" -o /dev/null
 }
 for cu in "$here"/src/main/cuda/*.cu; do

@@ -1,4 +1,5 @@
 #include "loss.cuh"
+#include "mlp64.cuh"
 // The gradient of one training step of a narrow MLP in one launch: NH hidden layers of width 64
 // (1 ≤ NH ≤ 4), input width ≤ 64, output width ≤ 16, MSE or BCE. For a large batch of narrow
 // layers the general path is memory-bound: every layer's activations make round trips through
@@ -27,14 +28,6 @@
 #define OUT_MAX 16
 #define S 68
 #define SO 20
-
-struct Mlp64 {
-    int in;            // input width, ≤ 64
-    int out;           // output width, ≤ 16
-    int hidden_act;
-    int output_act;
-    int loss;          // 0 MSE, 1 BCE
-};
 
 __device__ __forceinline__ float4 load4(const float* p) {
     return *reinterpret_cast<const float4*>(p);
@@ -148,15 +141,8 @@ __device__ __forceinline__ void mlp64_step(const Mlp64& net, const float* __rest
     float* red = next;
 
     const int t = threadIdx.x, in = net.in, out = net.out;
-    // offsets of each layer's weights and biases in the flat layout
     int woff[NH + 1], boff[NH + 1];
-    woff[0] = 0;
-    boff[0] = WIDTH * in;
-    for (int l = 1; l <= NH; l++) {
-        woff[l] = boff[l - 1] + WIDTH;
-        boff[l] = woff[l] + (l < NH ? WIDTH * WIDTH : out * WIDTH);
-    }
-    const int P = boff[NH] + out;
+    const int P = mlp64_layout<NH>(net, woff, boff);
 
     for (int l = 0; l < NH; l++) {
         const int width_in = l == 0 ? in : WIDTH;

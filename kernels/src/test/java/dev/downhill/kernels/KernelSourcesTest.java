@@ -42,7 +42,24 @@ class KernelSourcesTest {
         String ptx = Files.readString(file);
         assertTrue(ptx.contains(".entry " + kernel + "(") || ptx.contains(".entry " + kernel + "_"),
                 file + " defines the extern \"C\" kernel " + kernel);
-        assertTrue(ptx.contains(".target sm_75"), file + " targets compute capability 7.5");
+        String target = "sm_" + target(kernel.startsWith(PER_SHAPE) ? PER_SHAPE : kernel);
+        assertTrue(ptx.contains(".target " + target + "\n"), file + " targets " + target + ", as its source says");
+    }
+
+    private static final Pattern TARGET = Pattern.compile("^// target: compute_(\\d+)");
+
+    /** Compute capability a source is compiled for: 75 unless its first line names another (build-ptx.sh). */
+    private static String target(String kernel) throws IOException {
+        Matcher m = TARGET.matcher(Files.readString(SOURCES.resolve(kernel + ".cu")));
+        return m.find() ? m.group(1) : "75";
+    }
+
+    @Test
+    void tensorCoreKernelsDeclareTheirTarget() throws IOException {
+        for (String k : names(SOURCES, ".cu")) {
+            boolean tensorCores = Files.readString(SOURCES.resolve(k + ".cu")).contains("mma.sync");
+            assertEquals(tensorCores, Integer.parseInt(target(k)) >= 80, k + ".cu: mma.sync needs a compute_80 target line");
+        }
     }
 
     @Test
