@@ -17,6 +17,8 @@ final class CudaBackend implements Backend {
     final Kernels kernels;
     final Cublas cublas;
     final BackendOptions options;
+    /** TF32 math on a device whose tensor cores take TF32 (compute capability 8.0 and newer): the fused kernels use them too. */
+    final boolean tf32TensorCores;
     private final DeviceBuffer workspace;
 
     CudaBackend(BackendOptions options) {
@@ -25,7 +27,9 @@ final class CudaBackend implements Backend {
         try {
             kernels = new Kernels(ctx);
             workspace = DeviceBuffer.allocate(ctx, WORKSPACE_FLOATS, "the cuBLAS workspace");
-            cublas = new Cublas(ctx, workspace, options.math() == BackendOptions.MathMode.TF32);
+            boolean tf32 = options.math() == BackendOptions.MathMode.TF32;
+            cublas = new Cublas(ctx, workspace, tf32);
+            tf32TensorCores = tf32 && ctx.computeCapability >= 80;
         } catch (RuntimeException e) {
             ctx.close();
             throw e;

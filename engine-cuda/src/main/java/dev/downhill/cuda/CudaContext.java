@@ -15,6 +15,8 @@ final class CudaContext implements AutoCloseable {
     final String deviceName;
     /** Streaming multiprocessors: how many persistent blocks fill the device. */
     final int multiprocessors;
+    /** Compute capability as major·10 + minor: 90 for Hopper. */
+    final int computeCapability;
 
     CudaContext() {
         Cuda.check(cuInit(0), "cuInit");
@@ -29,6 +31,12 @@ final class CudaContext implements AutoCloseable {
         Cuda.check(cuDeviceGetAttribute(count, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
                 device), "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");
         multiprocessors = count[0];
+        int[] major = new int[1], minor = new int[1];
+        Cuda.check(cuDeviceGetAttribute(major, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                device), "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MAJOR)");
+        Cuda.check(cuDeviceGetAttribute(minor, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                device), "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MINOR)");
+        computeCapability = 10 * major[0] + minor[0];
     }
 
     /** JCuda calls act on the calling thread's current context: every entry point sets it. */

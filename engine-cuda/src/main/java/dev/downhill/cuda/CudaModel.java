@@ -32,6 +32,7 @@ final class CudaModel implements TrainableModel {
     private final CudaContext ctx;
     private final Kernels kernels;
     private final Cublas cublas;
+    private final boolean tf32TensorCores;
     private final Network network;
     private final Optimizer optimizer;
     private final OptimizerCode optimizerCode;
@@ -51,6 +52,7 @@ final class CudaModel implements TrainableModel {
         this.ctx = backend.ctx;
         this.kernels = backend.kernels;
         this.cublas = backend.cublas;
+        this.tf32TensorCores = backend.tf32TensorCores;
         this.network = network;
         this.optimizer = optimizer;
         this.optimizerCode = OptimizerCode.of(optimizer);
@@ -325,7 +327,8 @@ final class CudaModel implements TrainableModel {
      */
     private StepGraph graph(int rows, int stride) {
         return graphs.computeIfAbsent(((long) rows << 32) | stride, key -> {
-            Mlp64Plan fused = fastestPath.compareTo(EpochPath.FUSED_MLP) <= 0 ? Mlp64Plan.of(network, rows) : null;
+            Mlp64Plan fused = fastestPath.compareTo(EpochPath.FUSED_MLP) <= 0 ? Mlp64Plan.of(network, rows, tf32TensorCores)
+                    : null;
             if (fused == null) return new StepGraph(ctx, () -> enqueueStep(rows, stride, true));
             if (gradPartials == null) {                                  // allocated outside the capture
                 gradPartials = own((long) ctx.multiprocessors * parameterCount, "per-block gradient partials");

@@ -27,8 +27,8 @@ final class Kernels implements AutoCloseable {
     private final Map<String, CUmodule> modules = new LinkedHashMap<>();
     /** The per-shape kernels of tiny_net_epoch.cu, each JIT-compiled on first use only. */
     private final Map<String, CUfunction> tinyNetEpoch = new HashMap<>();
-    /** mlp64_step.cu's kernels, one per hidden-layer count, loaded on first use. */
-    private final Map<Integer, CUfunction> mlp64Step = new HashMap<>();
+    /** mlp64_step.cu's and mlp64_tf32_step.cu's kernels, one per hidden-layer count, loaded on first use. */
+    private final Map<String, CUfunction> mlp64Step = new HashMap<>();
     private CUfunction columnSums;
     private final CUfunction gatherRows, biasActivation, activationBackward, lossDelta, lossFinalize, optimizerUpdate,
             advanceStep, softmaxRows, smallNetEpoch;
@@ -165,15 +165,15 @@ final class Kernels implements AutoCloseable {
     }
 
     /**
-     * The gradient of one step of a narrow MLP in one launch (mlp64_step.cu): rows
+     * The gradient of one step of a narrow MLP in one launch (mlp64_step.cu or mlp64_tf32_step.cu): rows
      * {@code order[*stepIndex·stride ..][0, rows)}, one row of {@code gradPartials} and one loss
      * partial per block.
      */
     void mlp64Step(Mlp64Plan plan, int blocks, CUdeviceptr features, CUdeviceptr targets, CUdeviceptr order,
                    CUdeviceptr stepIndex, int stride, int rows, CUdeviceptr params, CUdeviceptr gradPartials,
                    CUdeviceptr lossPartials) {
-        CUfunction f = mlp64Step.computeIfAbsent(plan.hiddenLayers(), nh -> {
-            CUfunction loaded = load("mlp64_step", plan.kernel());
+        CUfunction f = mlp64Step.computeIfAbsent(plan.kernel(), kernel -> {
+            CUfunction loaded = load(plan.module(), kernel);
             Cuda.check(cuFuncSetAttribute(loaded, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                     plan.sharedBytes()), "cuFuncSetAttribute(" + plan.kernel() + ", MAX_DYNAMIC_SHARED_SIZE_BYTES)");
             return loaded;

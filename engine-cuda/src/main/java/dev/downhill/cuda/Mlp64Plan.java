@@ -5,20 +5,28 @@ import dev.downhill.network.Loss;
 import dev.downhill.network.Network;
 
 /**
- * How mlp64_step.cu computes a training step's gradient in one launch, or null from {@link #of}
- * when the network or the batch does not fit it: one to four hidden layers of exactly 64 units,
- * at most 64 inputs and 16 outputs, MSE or BCE, and a batch large enough to fill the device
- * (smaller ones gain nothing over the general path).
+ * How a training step's gradient of a narrow MLP is computed in one launch, or null from {@link #of}
+ * when the network or the batch does not fit: one to four hidden layers of exactly 64 units, at
+ * most 64 inputs and 16 outputs, MSE or BCE, and a batch large enough to fill the device (smaller
+ * ones gain nothing over the general path). In float32, mlp64_step.cu (CUDA cores, tiles of 32
+ * rows); in TF32 on a device with tensor cores for it, mlp64_tf32_step.cu (tiles of 64 rows).
  *
- * @param hiddenLayers NH, which selects the kernel {@code mlp64_step_NH}
+ * @param hiddenLayers NH, which selects the kernel {@code …_NH}
+ * @param tensorCores whether the TF32 tensor-core kernel computes it
  * @param netStruct {@code struct Mlp64}: in, out, hidden activation, output activation, loss
  * @param sharedBytes dynamic shared memory per block
  */
-record Mlp64Plan(int hiddenLayers, int[] netStruct, int sharedBytes) {
+record Mlp64Plan(int hiddenLayers, boolean tensorCores, int[] netStruct, int sharedBytes) {
     static final int WIDTH = 64, MAX_INPUTS = 64, MAX_OUTPUTS = 16, MAX_HIDDEN_LAYERS = 4, MIN_BATCH = 512;
-    private static final int THREADS = 256, TILE = 32, OUT_MAX = 16, S = 68, SO = 20;
+    private static final int THREADS = 256, OUT_MAX = 16;
 
+    /** The float32 kernel's plan. */
     static Mlp64Plan of(Network network, int batch) {
+        return of(network, batch, false);
+    }
+
+    /** @param tensorCores TF32 math on a device of compute capability 8.0 or newer */
+    static Mlp64Plan of(Network network, int batch, boolean tensorCores) {
         int layers = network.layers().size(), hidden = layers - 1;
         if (batch < MIN_BATCH || hidden < 1 || hidden > MAX_HIDDEN_LAYERS) return null;
         if (network.inputWidth() > MAX_INPUTS || network.outputWidth() > MAX_OUTPUTS) return null;
@@ -30,21 +38,37 @@ record Mlp64Plan(int hiddenLayers, int[] netStruct, int sharedBytes) {
         }
         int[] net = {network.inputWidth(), network.outputWidth(), LossCode.activation(hiddenActivation),
                 LossCode.activation(network.outputLayer().activation()), LossCode.of(network.loss())};
-        return new Mlp64Plan(hidden, net, 4 * sharedFloats(hidden));
+        return new Mlp64Plan(hidden, tensorCores, net, 4 * sharedFloats(hidden, tensorCores));
     }
 
-    /** Floats of dynamic shared memory for NH hidden layers: the layout in mlp64_step.cu's header. */
-    static int sharedFloats(int nh) {
-        return nh * WIDTH * S + (nh - 1) * WIDTH * S + OUT_MAX * S + WIDTH * SO + nh * WIDTH + OUT_MAX
-                + (nh + 1) * TILE * S + TILE * SO + TILE * OUT_MAX + THREADS / 32;
+    /** Floats of dynamic shared memory for NH hidden layers: the layouts in the kernels' headers. */
+    static int sharedFloats(int nh, boolean tensorCores) {
+        if (tensorCores) {
+            int tile = 64, deltaStride = 32;
+            return nh * WIDTH * WIDTH + OUT_MAX * WIDTH + (nh + 1) * tile * WIDTH + tile * deltaStride + nh * WIDTH
+                    + OUT_MAX + tile + THREADS / 32;
+        }
+        int tile = 32, s = 68, so = 20;
+        return nh * WIDTH * s + (nh - 1) * WIDTH * s + OUT_MAX * s + WIDTH * so + nh * WIDTH + OUT_MAX
+                + (nh + 1) * tile * s + tile * so + tile * OUT_MAX + THREADS / 32;
+    }
+
+    /** The PTX resource: one module per kernel source. */
+    String module() {
+        return tensorCores ? "mlp64_tf32_step" : "mlp64_step";
     }
 
     String kernel() {
-        return "mlp64_step_" + hiddenLayers;
+        return module() + "_" + hiddenLayers;
     }
 
-    /** Persistent blocks: one per multiprocessor, at most one per tile of 32 rows. */
+    /** Rows per tile: what one block computes at a time. */
+    int tileRows() {
+        return tensorCores ? 64 : 32;
+    }
+
+    /** Persistent blocks: one per multiprocessor, at most one per tile. */
     int blocks(int multiprocessors, int rows) {
-        return Math.max(1, Math.min(multiprocessors, (rows + TILE - 1) / TILE));
+        return Math.max(1, Math.min(multiprocessors, (rows + tileRows() - 1) / tileRows()));
     }
 }

@@ -28,14 +28,28 @@ class Mlp64PlanTest {
     }
 
     @Test
-    void everyLayerCountHasItsKernel() throws IOException {
-        try (InputStream in = Kernels.class.getResourceAsStream("/dev/downhill/kernels/mlp64_step.ptx")) {
-            String ptx = new String(in.readAllBytes());
-            for (int nh = 1; nh <= Mlp64Plan.MAX_HIDDEN_LAYERS; nh++) {
-                Network net = hidden(nh, Activation.TANH);
-                Mlp64Plan plan = Mlp64Plan.of(net, 1024);
-                assertTrue(ptx.contains(".entry " + plan.kernel() + "("), plan.kernel());
-                assertTrue(plan.sharedBytes() <= MAX_SHARED_BYTES);
+    void inTf32TheTensorCoreKernelTakesTilesOf64Rows() {
+        Mlp64Plan plan = Mlp64Plan.of(hidden(4, Activation.RELU), 1 << 18, true);
+        assertEquals("mlp64_tf32_step_4", plan.kernel());
+        assertEquals("mlp64_tf32_step", plan.module());
+        assertEquals(Mlp64Plan.of(hidden(4, Activation.RELU), 1 << 18).netStruct()[2], plan.netStruct()[2]);
+        assertEquals(132, plan.blocks(132, 1 << 18));
+        assertEquals(1, plan.blocks(132, 64), "one block per tile of 64 rows");
+        assertEquals(2, plan.blocks(132, 65));
+        assertNull(Mlp64Plan.of(hidden(2, Activation.RELU), Mlp64Plan.MIN_BATCH - 1, true), "the same networks and batches");
+    }
+
+    @Test
+    void everyLayerCountHasItsKernelInBothMathModes() throws IOException {
+        for (boolean tensorCores : new boolean[] {false, true}) {
+            String resource = "/dev/downhill/kernels/" + (tensorCores ? "mlp64_tf32_step" : "mlp64_step") + ".ptx";
+            try (InputStream in = Kernels.class.getResourceAsStream(resource)) {
+                String ptx = new String(in.readAllBytes());
+                for (int nh = 1; nh <= Mlp64Plan.MAX_HIDDEN_LAYERS; nh++) {
+                    Mlp64Plan plan = Mlp64Plan.of(hidden(nh, Activation.TANH), 1024, tensorCores);
+                    assertTrue(ptx.contains(".entry " + plan.kernel() + "("), plan.kernel() + " in " + resource);
+                    assertTrue(plan.sharedBytes() <= MAX_SHARED_BYTES, plan.kernel() + ": " + plan.sharedBytes() + " bytes");
+                }
             }
         }
     }

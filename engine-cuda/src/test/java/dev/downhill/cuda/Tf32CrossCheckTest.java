@@ -17,6 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.stream.IntStream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * TF32 tensor-core products against the float32 CPU reference. TF32 keeps 10 mantissa bits of
  * each product operand, so a TF32 result differs from the float32 one by what that rounding
@@ -65,6 +68,71 @@ class Tf32CrossCheckTest {
                         fifty, dFifty);
             }
         }
+    }
+
+    /**
+     * A narrow MLP's step in one launch (mlp64_tf32_step.cu on tensor cores, where the device has
+     * them), against the float32 CPU reference within the same measured bound: the loss of a first
+     * step, and the parameters after two epochs. Batches that leave a partial tile of rows, and a
+     * last step that falls back to the general path (20-64-3: 2000 rows in batches of 777).
+     */
+    @Test
+    void narrowMlpStepsAgreeWithTheFloat32ReferenceWithinTwiceTheTf32RoundingItself() {
+        try (CudaBackend gpu = (CudaBackend) Gpu.open(BackendOptions.MathMode.TF32);
+             Backend cpu = new CpuBackendProvider().create(BackendOptions.defaults())) {
+            Network tcnn = Network.builder(64).dense(64, Activation.RELU).dense(64, Activation.RELU)
+                    .dense(64, Activation.RELU).dense(64, Activation.RELU).dense(16, Activation.IDENTITY).seed(21).build();
+            Network narrow = Network.builder(20).dense(64, Activation.TANH).dense(3, Activation.IDENTITY).seed(22).build();
+            Network bce = Network.builder(33).dense(64, Activation.SIGMOID).dense(64, Activation.SIGMOID)
+                    .dense(1, Activation.SIGMOID).loss(Loss.BCE).seed(23).build();
+            System.out.println("tf32 narrow MLPs: " + Mlp64Plan.of(tcnn, 1000, gpu.tf32TensorCores).kernel()
+                    + " (compute capability " + gpu.ctx.computeCapability + ")");
+            for (Optimizer o : new Optimizer[] {Optimizer.Sgd.plain(0.05f), Optimizer.Adam.defaults(0.01f)}) {
+                narrowMlp("64x4-16 relu mse batch 1000 " + o, gpu, cpu, tcnn, o, 1000, 3000);
+                narrowMlp("20-64-3 tanh mse batch 777 " + o, gpu, cpu, narrow, o, 777, 2000);
+                narrowMlp("33-64-64-1 sigmoid bce batch 4101 " + o, gpu, cpu, bce, o, 4101, 8202);
+            }
+        }
+    }
+
+    private static void narrowMlp(String name, CudaBackend gpu, Backend cpu, Network net, Optimizer o, int batch, int rows) {
+        DataSet data = TestData.randomFor(net, rows, 5);
+        int[] order = IntStream.range(0, rows).map(i -> (i * 37) % rows).toArray();
+        float[] initial = net.initialParameters();
+        try (CudaModel g = (CudaModel) gpu.load(net, initial, o, data)) {
+            g.limitPath(EpochPath.FUSED_MLP);
+            assertEquals(EpochPath.FUSED_MLP, g.path(batch), name + " takes the fused path");
+            int[] first = java.util.Arrays.copyOf(order, batch);
+            DataSet firstRows = data.select(first);
+            double[] theta = ReferenceMlp.toDouble(initial);
+            double exact = ReferenceMlp.loss(net, theta, firstRows.features(), firstRows.targets(), batch);
+            double rounded = loss(net, ReferenceMlp.outputs(net, theta, firstRows.features(), batch, true), firstRows.targets());
+            double error = Math.abs(g.trainEpoch(first, batch, o.learningRate()).meanLoss() - exact) / exact;
+            double lossBound = bound(Math.abs(rounded - exact) / exact);
+            assertTrue(error <= lossBound, name + " first step's loss: relative error " + error + " > " + lossBound);
+        }
+        try (CudaModel g = (CudaModel) gpu.load(net, initial, o, data);
+             TrainableModel c = cpu.load(net, initial, o, data)) {
+            g.limitPath(EpochPath.FUSED_MLP);
+            for (int epoch = 0; epoch < 2; epoch++) {
+                g.trainEpoch(order, batch, o.learningRate());
+                c.trainEpoch(order, batch, o.learningRate());
+            }
+            double d = Agreement.relativeError(ReferenceMlp.train(net, initial, o, data, order, batch, 2, true),
+                    c.parameters());
+            double e = Agreement.check(name + " parameters after 2 epochs", c.parameters(), g.parameters(), bound(d));
+            System.out.printf("%-60s gpu vs cpu %.1e (tf32 rounding alone %.1e)%n", name, e, d);
+        }
+    }
+
+    /** The mean loss of outputs (after the output activation) against targets, for MSE and BCE. */
+    private static double loss(Network net, double[] outputs, float[] targets) {
+        double sum = 0;
+        for (int i = 0; i < outputs.length; i++) {
+            double a = outputs[i], y = targets[i];
+            sum += net.loss() == Loss.BCE ? -(y * Math.log(a) + (1 - y) * Math.log(1 - a)) : (a - y) * (a - y);
+        }
+        return sum / outputs.length;
     }
 
     private static double bound(double tf32Rounding) {
