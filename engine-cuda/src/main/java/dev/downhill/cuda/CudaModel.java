@@ -19,8 +19,9 @@ import java.util.Map;
 
 /**
  * A network training on the GPU. The training set, parameters, gradients and optimiser state
- * stay on the device in flat buffers laid out as {@link ParameterLayout}; an epoch uploads
- * the row order once, then runs the fastest {@link EpochPath} that fits: one launch for the epoch
+ * stay on the device in flat buffers laid out as {@link ParameterLayout}; an epoch copies the
+ * row order just ahead of the steps that read it ({@link RowOrderUpload}) and runs the fastest
+ * {@link EpochPath} that fits: one launch for the epoch
  * (a tiny network row by row, a small network), or one captured graph replayed per step (a narrow
  * MLP's step in one kernel, or the general path: cuBLAS products and fused elementwise kernels),
  * and reads the per-step losses back once. Row-major tensors are handed to
@@ -41,6 +42,7 @@ final class CudaModel implements TrainableModel {
     private final long[] weightAt, biasAt;
     private final List<DeviceBuffer> owned = new ArrayList<>();
     private final DeviceBuffer params, grads, stateM, stateV, trainX, trainY, order, stepIndex, stepCount, rate, stepLoss;
+    private final RowOrderUpload orderUpload;
     private final Map<Long, StepGraph> graphs = new HashMap<>();
     private BatchBuffers batch;
     /** mlp64_step's per-block outputs, allocated on its first use. */
@@ -81,6 +83,7 @@ final class CudaModel implements TrainableModel {
             trainX = own(train == null ? 1 : train.features().length, "the training features");
             trainY = own(train == null ? 1 : train.targets().length, "the training targets");
             order = own(Math.max(trainRows, 1), "the row order");
+            orderUpload = new RowOrderUpload(ctx, order);
             stepLoss = own(Math.max(trainRows, 1), "per-step losses");
             stepIndex = own(1, "the step index");
             stepCount = own(1, "the step count");
@@ -126,17 +129,19 @@ final class CudaModel implements TrainableModel {
         requireTrainingData(rowOrder.length);
         ctx.makeCurrent();
         int n = rowOrder.length;
-        order.upload(rowOrder);
+        orderUpload.begin(rowOrder);
         rate.upload(new float[] {learningRate}, 0, 1);
         int fullSteps = n / batchSize, remainder = n % batchSize;
         int steps = fullSteps + (remainder > 0 ? 1 : 0);
         int rowsPerStep = Math.min(batchSize, n);
         EpochPath path = path(rowsPerStep);
         if (path == EpochPath.TINY_NET) {
+            orderUpload.all();
             kernels.tinyNetEpoch(TinyNetPlan.of(network, rowsPerStep), optimizerCode, trainX.pointer, trainY.pointer,
                     order.pointer, n, params.pointer, stateM.pointer, stateV.pointer, rate.pointer, stepCount.pointer,
                     stepLoss.pointer);
         } else if (path == EpochPath.SMALL_NET) {
+            orderUpload.all();
             kernels.smallNetEpoch(SmallNetPlan.of(network, rowsPerStep), optimizerCode, trainX.pointer, trainY.pointer,
                     order.pointer, n, params.pointer, stateM.pointer, stateV.pointer, rate.pointer, stepCount.pointer,
                     stepLoss.pointer);
@@ -145,9 +150,15 @@ final class CudaModel implements TrainableModel {
             stepIndex.fill(0);
             if (fullSteps > 0) {
                 StepGraph step = graph(batchSize, batchSize);
-                for (int s = 0; s < fullSteps; s++) step.launch();
+                for (int s = 0; s < fullSteps; s++) {
+                    orderUpload.through((s + 1) * batchSize);
+                    step.launch();
+                }
             }
-            if (remainder > 0) graph(remainder, batchSize).launch();
+            if (remainder > 0) {
+                orderUpload.all();
+                graph(remainder, batchSize).launch();
+            }
         }
         float[] losses = stepLoss.download(0, steps);
         double sum = 0;
@@ -368,6 +379,7 @@ final class CudaModel implements TrainableModel {
         ctx.synchronize();
         closeGraphs();
         if (batch != null) batch.close();
+        if (orderUpload != null) orderUpload.close();
         owned.forEach(DeviceBuffer::close);
     }
 }
