@@ -18,8 +18,12 @@ import java.util.stream.IntStream;
  * which the median counts. An epoch ends with the loss read back, so the time covers all device work.
  */
 public final class ThroughputMeter {
-    /** Rows of synthetic data kept small enough for the host: at most this many input floats. */
-    private static final long MAX_INPUT_FLOATS = 1L << 26;
+    /**
+     * Rows of synthetic data kept small enough for the host: at most this many input floats (1 GiB).
+     * Enough for 16 steps of tcnn (2¹⁸ rows of 64): with fewer, what an epoch costs besides its steps
+     * (the first piece of the row order, the losses read back) shows in the step time.
+     */
+    private static final long MAX_INPUT_FLOATS = 1L << 28;
 
     /** Arithmetic per timed epoch that keeps a slow backend's run short: about 4 s on the CPU reference. */
     public static final double CPU_EPOCH_FLOPS = 3e10;
