@@ -23,8 +23,13 @@
 // stored. Activations are stored in float32, since the activation derivative is taken from them,
 // and rounded as each fragment is loaded.
 //
-// Shared memory, in floats: W[0..NH) [64][64] (layer 0 zero-padded to 64 inputs), Wo [16][64]
-// (zero rows past the output width), biases (NH·64 + 16), A[0..NH] [64][64] (the input tile, then
+// Row-wise fragments (the forward and ∂L/∂a products) are loaded with ldmatrix, four 8×4 blocks
+// in one instruction; ∂L/∂a reads each weight matrix in its transposed copy Wt so that it is a
+// row-wise product too. ∂L/∂W's fragments run down columns, which ldmatrix cannot transpose for
+// 32-bit elements: they are loaded one element at a time.
+//
+// Shared memory, in floats: W[0..NH) [64][64] (layer 0 zero-padded to 64 inputs), Wt[1..NH)
+// [64][64], Wo [16][64] (zero rows past the output width), biases (NH·64 + 16), A[0..NH] [64][64] (the input tile, then
 // each hidden layer's activations, overwritten by its deltas in the backward pass), D [64][32]
 // (the output layer's deltas, columns < 16 used), 64 row indexes, 8 floats for the loss.
 // Launch: grid ≤ number of SMs, 256 threads, dynamic shared memory of Mlp64Plan.sharedFloats.
@@ -68,13 +73,30 @@ __device__ __forceinline__ uint32_t operand(float x) {
     return bits(ROUND ? round_tf32(x) : x);
 }
 
-// A tile at (m0, k0) of a matrix stored as [m][k]
+// Four 8×4 blocks of floats (rows of 16 bytes): lane l gives the address of row l % 8 of block l / 8
+// and receives element (l / 4, l % 4) of each block. In the swizzled layout a row's four floats
+// stay together (swz leaves the lowest two bits of the column), and a block's eight rows fall on
+// distinct banks.
+__device__ __forceinline__ void ldmatrix4(uint32_t (&r)[4], const float* row) {
+    const uint32_t address = (uint32_t) __cvta_generic_to_shared(row);
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(address));
+}
+
+// A tile at (m0, k0) of a matrix stored as [m][k]: blocks (m0, k0), (m0 + 8, k0), (m0, k0 + 4), (m0 + 8, k0 + 4)
 template <bool ROUND>
-__device__ __forceinline__ void load_a(uint32_t (&a)[4], const float* M, int rs, int m0, int k0, int g, int q) {
-    a[0] = operand<ROUND>(M[at(rs, m0 + g, k0 + q)]);
-    a[1] = operand<ROUND>(M[at(rs, m0 + g + 8, k0 + q)]);
-    a[2] = operand<ROUND>(M[at(rs, m0 + g, k0 + q + 4)]);
-    a[3] = operand<ROUND>(M[at(rs, m0 + g + 8, k0 + q + 4)]);
+__device__ __forceinline__ void load_a(uint32_t (&a)[4], const float* M, int rs, int m0, int k0, int lane) {
+    ldmatrix4(a, M + at(rs, m0 + (lane & 7) + 8 * ((lane >> 3) & 1), k0 + 4 * (lane >> 4)));
+    if (ROUND) {
+#pragma unroll
+        for (int i = 0; i < 4; i++) a[i] = operand<true>(__uint_as_float(a[i]));
+    }
+}
+
+// The B tiles at (k0, n0) and (k0, n0 + 8) of a matrix stored as [n][k]: b[0], b[1] and b[2], b[3]
+__device__ __forceinline__ void load_b_pair(uint32_t (&b)[4], const float* M, int k0, int n0, int lane) {
+    ldmatrix4(b, M + at(WIDTH, n0 + (lane & 7) + 8 * (lane >> 4), k0 + 4 * ((lane >> 3) & 1)));
 }
 
 // A tile at (m0, k0) of a matrix stored transposed, as [k][m]
@@ -111,30 +133,32 @@ struct WarpTile {
     __device__ int col(int j) const { return n0 + 8 * j + 2 * q; }
 };
 
-// acc += X·Bᵀ over K8 blocks of 8, X [64][64] stored as [r][k] (float32 activations: ROUND), B [n][k]
+// acc += X·Bᵀ over kblocks blocks of 8: X [64][64] stored as [r][k] (float32 activations: ROUND),
+// B [n][k]. The forward product (B = W) and ∂L/∂a (X = deltas, B = Wt).
 template <bool ROUND>
-__device__ __forceinline__ void product_x_wt(float (&acc)[4][4], const float* X, const float* B, int kblocks,
+__device__ __forceinline__ void product_x_bt(float (&acc)[4][4], const float* X, const float* B, int kblocks, int lane,
                                              const WarpTile& w) {
     for (int ks = 0; ks < kblocks; ks++) {
-        uint32_t a[4];
-        load_a<ROUND>(a, X, WIDTH, w.m0, 8 * ks, w.g, w.q);
+        uint32_t a[4], b[2][4];
+        load_a<ROUND>(a, X, WIDTH, w.m0, 8 * ks, lane);
+        load_b_pair(b[0], B, 8 * ks, w.n0, lane);
+        load_b_pair(b[1], B, 8 * ks, w.n0 + 16, lane);
 #pragma unroll
-        for (int j = 0; j < 4; j++) {
-            uint32_t b0, b1;
-            load_b(b0, b1, B, 8 * ks, w.n0 + 8 * j, w.g, w.q);
-            mma(acc[j], a, b0, b1);
-        }
+        for (int j = 0; j < 4; j++) mma(acc[j], a, b[j >> 1][2 * (j & 1)], b[j >> 1][2 * (j & 1) + 1]);
     }
 }
 
-// acc += Dl·W over K8 blocks: Dl [64][ds] deltas (rounded), W [c][k] weights as [k][n]
+// acc += Dl·W over K8 blocks, one element at a time: Dl [64][ds] deltas (rounded), W [c][k] as [k][n]
 template <int K8>
 __device__ __forceinline__ void product_d_w(float (&acc)[4][4], const float* Dl, int ds, const float* W,
                                             const WarpTile& w) {
 #pragma unroll
     for (int ks = 0; ks < K8; ks++) {
         uint32_t a[4];
-        load_a<false>(a, Dl, ds, w.m0, 8 * ks, w.g, w.q);
+        a[0] = bits(Dl[at(ds, w.m0 + w.g, 8 * ks + w.q)]);
+        a[1] = bits(Dl[at(ds, w.m0 + w.g + 8, 8 * ks + w.q)]);
+        a[2] = bits(Dl[at(ds, w.m0 + w.g, 8 * ks + w.q + 4)]);
+        a[3] = bits(Dl[at(ds, w.m0 + w.g + 8, 8 * ks + w.q + 4)]);
 #pragma unroll
         for (int j = 0; j < 4; j++) {
             uint32_t b0, b1;
@@ -189,14 +213,20 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
                                                 float* __restrict__ loss_partials) {
     extern __shared__ float4 shared4[];
     float* sh = reinterpret_cast<float*>(shared4);
-    float *W[NH], *A[NH + 1], *bias[NH];
+    float *W[NH], *Wt[NH], *A[NH + 1], *bias[NH];
     float* next = sh;
+#pragma unroll
     for (int l = 0; l < NH; l++, next += WIDTH * WIDTH) W[l] = next;
+    Wt[0] = nullptr;
+#pragma unroll
+    for (int l = 1; l < NH; l++, next += WIDTH * WIDTH) Wt[l] = next;
     float* Wo = next;
     next += OUT_MAX * WIDTH;
+#pragma unroll
     for (int l = 0; l <= NH; l++, next += TILE * WIDTH) A[l] = next;
     float* D = next;
     next += TILE * DS;
+#pragma unroll
     for (int l = 0; l < NH; l++, next += WIDTH) bias[l] = next;
     float* bo = next;
     next += OUT_MAX;
@@ -208,11 +238,14 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
     int woff[NH + 1], boff[NH + 1];
     const int P = mlp64_layout<NH>(net, woff, boff);
 
+#pragma unroll
     for (int l = 0; l < NH; l++) {
         const int width_in = l == 0 ? in : WIDTH;
         for (int e = t; e < WIDTH * WIDTH; e += THREADS) {
             const int c = e >> 6, k = e & 63;
-            W[l][at(WIDTH, c, k)] = k < width_in ? round_tf32(params[woff[l] + c * width_in + k]) : 0.0f;
+            const float w = k < width_in ? round_tf32(params[woff[l] + c * width_in + k]) : 0.0f;
+            W[l][at(WIDTH, c, k)] = w;
+            if (l > 0) Wt[l][at(WIDTH, k, c)] = w;
         }
         for (int c = t; c < WIDTH; c += THREADS) bias[l][c] = params[boff[l] + c];
     }
@@ -223,7 +256,7 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
     if (t < OUT_MAX) bo[t] = t < out ? params[boff[NH] + t] : 0.0f;
 
     const WarpTile wt(t);
-    const int warp = t >> 5, g = wt.g, q = wt.q;
+    const int warp = t >> 5, lane = t & 31, g = wt.g, q = wt.q;
     // the output layer's tiles: warp w takes rows 16·(w >> 1), columns 8·(w & 1)
     const int om0 = 16 * (warp >> 1), on0 = 8 * (warp & 1);
     float dw[NH][4][4] = {}, db[NH][4][2] = {}, dwo[1][4] = {}, dbo[2] = {}, loss = 0.0f;
@@ -277,8 +310,8 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
                 acc[j][0] = acc[j][2] = bias[l][c];
                 acc[j][1] = acc[j][3] = bias[l][c + 1];
             }
-            if (l == 0) product_x_wt<false>(acc, A[0], W[0], kblocks0, wt);
-            else product_x_wt<true>(acc, A[l], W[l], WIDTH / 8, wt);
+            if (l == 0) product_x_bt<false>(acc, A[0], W[0], kblocks0, lane, wt);
+            else product_x_bt<true>(acc, A[l], W[l], WIDTH / 8, lane, wt);
 #pragma unroll
             for (int j = 0; j < 4; j++)
 #pragma unroll
@@ -294,7 +327,7 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
 #pragma unroll
             for (int ks = 0; ks < WIDTH / 8; ks++) {
                 uint32_t a[4], b0, b1;
-                load_a<true>(a, A[NH], WIDTH, om0, 8 * ks, g, q);
+                load_a<true>(a, A[NH], WIDTH, om0, 8 * ks, lane);
                 load_b(b0, b1, Wo, 8 * ks, on0, g, q);
                 mma(z, a, b0, b1);
             }
@@ -327,7 +360,7 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
             product_dt_x<4>(dw[l], A[l + 1], WIDTH, A[l], wt.m0, wt.n0, g, q);
             if (l > 0) {
                 float acc[4][4] = {};
-                product_d_w<WIDTH / 8>(acc, A[l + 1], WIDTH, W[l], wt);
+                product_x_bt<false>(acc, A[l + 1], Wt[l], WIDTH / 8, lane, wt);
                 __syncthreads();
                 store_deltas(acc, A[l], net.hidden_act, db[l - 1], wt);
                 __syncthreads();

@@ -45,7 +45,7 @@ record Mlp64Plan(int hiddenLayers, boolean tensorCores, int[] netStruct, int sha
     static int sharedFloats(int nh, boolean tensorCores) {
         if (tensorCores) {
             int tile = 64, deltaStride = 32;
-            return nh * WIDTH * WIDTH + OUT_MAX * WIDTH + (nh + 1) * tile * WIDTH + tile * deltaStride + nh * WIDTH
+            return (2 * nh - 1) * WIDTH * WIDTH + OUT_MAX * WIDTH + (nh + 1) * tile * WIDTH + tile * deltaStride + nh * WIDTH
                     + OUT_MAX + tile + THREADS / 32;
         }
         int tile = 32, s = 68, so = 20;
