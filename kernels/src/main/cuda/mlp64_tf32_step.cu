@@ -21,7 +21,8 @@
 //
 // Operands are rounded to TF32 (to nearest) once: weights when loaded, inputs and deltas when
 // stored. Activations are stored in float32, since the activation derivative is taken from them,
-// and rounded as each fragment is loaded.
+// and rounded as each fragment is loaded; for identity, ReLU and leaky ReLU, whose derivative is
+// read from the sign alone, they are stored rounded (the _pwl kernels).
 //
 // Row-wise fragments (the forward and ∂L/∂a products) are loaded with ldmatrix, four 8×4 blocks
 // in one instruction; ∂L/∂a reads each weight matrix in its transposed copy Wt so that it is a
@@ -133,12 +134,14 @@ struct WarpTile {
     __device__ int col(int j) const { return n0 + 8 * j + 2 * q; }
 };
 
-// acc += X·Bᵀ over kblocks blocks of 8: X [64][64] stored as [r][k] (float32 activations: ROUND),
-// B [n][k]. The forward product (B = W) and ∂L/∂a (X = deltas, B = Wt).
+// acc += X·Bᵀ: X [64][64] stored as [r][k] (float32 activations: ROUND), B [n][k]. The forward
+// product (B = W; the first layer's inputs and weights are zero past the input width) and ∂L/∂a
+// (X = deltas, B = Wt). Unrolled, so that every shared-memory address is a register plus a constant.
 template <bool ROUND>
-__device__ __forceinline__ void product_x_bt(float (&acc)[4][4], const float* X, const float* B, int kblocks, int lane,
+__device__ __forceinline__ void product_x_bt(float (&acc)[4][4], const float* X, const float* B, int lane,
                                              const WarpTile& w) {
-    for (int ks = 0; ks < kblocks; ks++) {
+#pragma unroll
+    for (int ks = 0; ks < WIDTH / 8; ks++) {
         uint32_t a[4], b[2][4];
         load_a<ROUND>(a, X, WIDTH, w.m0, 8 * ks, lane);
         load_b_pair(b[0], B, 8 * ks, w.n0, lane);
@@ -169,18 +172,18 @@ __device__ __forceinline__ void product_d_w(float (&acc)[4][4], const float* Dl,
 }
 
 // dw += Dlᵀ·X over the tile's 64 rows, for the M16 × N8·NT block at (m0, n0): Dl [64][ds] deltas,
-// X [64][64] float32 activations (or the rounded input tile)
-template <int NT>
+// X [64][64] activations (float32: ROUND) or the rounded input tile
+template <int NT, bool ROUND>
 __device__ __forceinline__ void product_dt_x(float (&dw)[NT][4], const float* Dl, int ds, const float* X, int m0,
                                              int n0, int g, int q) {
-#pragma unroll 2
+#pragma unroll
     for (int ks = 0; ks < TILE / 8; ks++) {
         uint32_t a[4];
         load_a_transposed<false>(a, Dl, ds, m0, 8 * ks, g, q);
 #pragma unroll
         for (int j = 0; j < NT; j++) {
             uint32_t b0, b1;
-            load_b_transposed<true>(b0, b1, X, 8 * ks, n0 + 8 * j, g, q);
+            load_b_transposed<ROUND>(b0, b1, X, 8 * ks, n0 + 8 * j, g, q);
             mma(dw[j], a, b0, b1);
         }
     }
@@ -205,7 +208,10 @@ __device__ __forceinline__ void store_deltas(const float (&acc)[4][4], float* X,
         }
 }
 
-template <int NH>
+// ROUNDED_ACT: the hidden activation's derivative depends on the sign of its value alone (identity,
+// ReLU, leaky ReLU), which rounding to TF32 keeps: activations are then stored rounded, and no
+// fragment needs rounding as it is loaded.
+template <int NH, bool ROUNDED_ACT>
 __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* __restrict__ features,
                                                 const float* __restrict__ targets, const int* __restrict__ order,
                                                 const int* __restrict__ step_index, int stride, int rows,
@@ -262,7 +268,6 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
     float dw[NH][4][4] = {}, db[NH][4][2] = {}, dwo[1][4] = {}, dbo[2] = {}, loss = 0.0f;
     const int first = *step_index * stride, tiles = (rows + TILE - 1) / TILE;
     const float inv_n = 1.0f / ((float) rows * out);
-    const int kblocks0 = (in + 7) / 8;
 
     // The next tile's rows are fetched while this one computes: their indexes into row_index at the
     // start of the tile, their values once the first layer is done. Thread t holds input column
@@ -310,14 +315,15 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
                 acc[j][0] = acc[j][2] = bias[l][c];
                 acc[j][1] = acc[j][3] = bias[l][c + 1];
             }
-            if (l == 0) product_x_bt<false>(acc, A[0], W[0], kblocks0, lane, wt);
-            else product_x_bt<true>(acc, A[l], W[l], WIDTH / 8, lane, wt);
+            if (l == 0) product_x_bt<false>(acc, A[0], W[0], lane, wt);
+            else product_x_bt<!ROUNDED_ACT>(acc, A[l], W[l], lane, wt);
 #pragma unroll
             for (int j = 0; j < 4; j++)
 #pragma unroll
                 for (int h = 0; h < 2; h++) {
-                    *reinterpret_cast<float2*>(A[l + 1] + at(WIDTH, wt.row(h), wt.col(j))) =
-                            make_float2(activate(net.hidden_act, acc[j][2 * h]), activate(net.hidden_act, acc[j][2 * h + 1]));
+                    float2 a = make_float2(activate(net.hidden_act, acc[j][2 * h]), activate(net.hidden_act, acc[j][2 * h + 1]));
+                    if (ROUNDED_ACT) a = make_float2(round_tf32(a.x), round_tf32(a.y));
+                    *reinterpret_cast<float2*>(A[l + 1] + at(WIDTH, wt.row(h), wt.col(j))) = a;
                 }
             if (l == 0) fetch_values();
             __syncthreads();
@@ -327,7 +333,7 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
 #pragma unroll
             for (int ks = 0; ks < WIDTH / 8; ks++) {
                 uint32_t a[4], b0, b1;
-                load_a<true>(a, A[NH], WIDTH, om0, 8 * ks, lane);
+                load_a<!ROUNDED_ACT>(a, A[NH], WIDTH, om0, 8 * ks, lane);
                 load_b(b0, b1, Wo, 8 * ks, on0, g, q);
                 mma(z, a, b0, b1);
             }
@@ -348,7 +354,7 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
         }
         __syncthreads();
         {                                                          // output layer's dW, and the deltas below it
-            product_dt_x<1>(dwo, D, DS, A[NH], 0, 8 * warp, g, q);
+            product_dt_x<1, !ROUNDED_ACT>(dwo, D, DS, A[NH], 0, 8 * warp, g, q);
             float acc[4][4] = {};
             product_d_w<OUT_MAX / 8>(acc, D, DS, Wo, wt);
             __syncthreads();
@@ -357,10 +363,10 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
         __syncthreads();
 #pragma unroll
         for (int l = NH - 1; l >= 0; l--) {                        // hidden layer l: its dW, and the deltas below it
-            product_dt_x<4>(dw[l], A[l + 1], WIDTH, A[l], wt.m0, wt.n0, g, q);
+            product_dt_x<4, !ROUNDED_ACT>(dw[l], A[l + 1], WIDTH, A[l], wt.m0, wt.n0, g, q);
             if (l > 0) {
                 float acc[4][4] = {};
-                product_x_bt<false>(acc, A[l + 1], Wt[l], WIDTH / 8, lane, wt);
+                product_x_bt<false>(acc, A[l + 1], Wt[l], lane, wt);
                 __syncthreads();
                 store_deltas(acc, A[l], net.hidden_act, db[l - 1], wt);
                 __syncthreads();
@@ -422,15 +428,20 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
     }
 }
 
-#define MLP64_TF32_STEP(NH)                                                                                           \
-    extern "C" __global__ void __launch_bounds__(THREADS, 1) mlp64_tf32_step_##NH(                                    \
+// mlp64_tf32_step_NH for any hidden activation, mlp64_tf32_step_pwl_NH for piecewise-linear ones
+#define MLP64_TF32_STEP(NAME, NH, ROUNDED_ACT)                                                                        \
+    extern "C" __global__ void __launch_bounds__(THREADS, 1) NAME(                                                    \
             Mlp64 net, const float* __restrict__ features, const float* __restrict__ targets,                        \
             const int* __restrict__ order, const int* __restrict__ step_index, int stride, int rows,                 \
             const float* __restrict__ params, float* __restrict__ grad_partials, float* __restrict__ loss_partials) { \
-        mlp64_tf32_step<NH>(net, features, targets, order, step_index, stride, rows, params, grad_partials,        \
-                            loss_partials);                                                                          \
+        mlp64_tf32_step<NH, ROUNDED_ACT>(net, features, targets, order, step_index, stride, rows, params,          \
+                                         grad_partials, loss_partials);                                              \
     }
-MLP64_TF32_STEP(1)
-MLP64_TF32_STEP(2)
-MLP64_TF32_STEP(3)
-MLP64_TF32_STEP(4)
+MLP64_TF32_STEP(mlp64_tf32_step_1, 1, false)
+MLP64_TF32_STEP(mlp64_tf32_step_2, 2, false)
+MLP64_TF32_STEP(mlp64_tf32_step_3, 3, false)
+MLP64_TF32_STEP(mlp64_tf32_step_4, 4, false)
+MLP64_TF32_STEP(mlp64_tf32_step_pwl_1, 1, true)
+MLP64_TF32_STEP(mlp64_tf32_step_pwl_2, 2, true)
+MLP64_TF32_STEP(mlp64_tf32_step_pwl_3, 3, true)
+MLP64_TF32_STEP(mlp64_tf32_step_pwl_4, 4, true)

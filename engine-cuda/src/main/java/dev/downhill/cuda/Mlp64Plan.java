@@ -58,8 +58,18 @@ record Mlp64Plan(int hiddenLayers, boolean tensorCores, int[] netStruct, int sha
         return tensorCores ? "mlp64_tf32_step" : "mlp64_step";
     }
 
+    /**
+     * {@code mlp64_step_NH}, or {@code mlp64_tf32_step_NH}, or for a hidden activation whose
+     * derivative depends on its sign alone {@code mlp64_tf32_step_pwl_NH}, which stores
+     * activations rounded to TF32 (rounding keeps the sign).
+     */
     String kernel() {
-        return module() + "_" + hiddenLayers;
+        return module() + (tensorCores && slopeFromSignAlone(netStruct[2]) ? "_pwl_" : "_") + hiddenLayers;
+    }
+
+    private static boolean slopeFromSignAlone(int activationCode) {
+        return activationCode == LossCode.activation(Activation.IDENTITY) || activationCode == LossCode.activation(Activation.RELU)
+                || activationCode == LossCode.activation(Activation.LEAKY_RELU);
     }
 
     /** Rows per tile: what one block computes at a time. */

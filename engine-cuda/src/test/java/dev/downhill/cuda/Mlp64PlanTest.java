@@ -30,7 +30,10 @@ class Mlp64PlanTest {
     @Test
     void inTf32TheTensorCoreKernelTakesTilesOf64Rows() {
         Mlp64Plan plan = Mlp64Plan.of(hidden(4, Activation.RELU), 1 << 18, true);
-        assertEquals("mlp64_tf32_step_4", plan.kernel());
+        assertEquals("mlp64_tf32_step_pwl_4", plan.kernel(), "ReLU's derivative survives rounding its value");
+        assertEquals("mlp64_tf32_step_pwl_2", Mlp64Plan.of(hidden(2, Activation.LEAKY_RELU), 4096, true).kernel());
+        assertEquals("mlp64_tf32_step_3", Mlp64Plan.of(hidden(3, Activation.SIGMOID), 4096, true).kernel());
+        assertEquals("mlp64_step_4", Mlp64Plan.of(hidden(4, Activation.RELU), 4096, false).kernel());
         assertEquals("mlp64_tf32_step", plan.module());
         assertEquals(Mlp64Plan.of(hidden(4, Activation.RELU), 1 << 18).netStruct()[2], plan.netStruct()[2]);
         assertEquals(132, plan.blocks(132, 1 << 18));
@@ -46,9 +49,11 @@ class Mlp64PlanTest {
             try (InputStream in = Kernels.class.getResourceAsStream(resource)) {
                 String ptx = new String(in.readAllBytes());
                 for (int nh = 1; nh <= Mlp64Plan.MAX_HIDDEN_LAYERS; nh++) {
-                    Mlp64Plan plan = Mlp64Plan.of(hidden(nh, Activation.TANH), 1024, tensorCores);
-                    assertTrue(ptx.contains(".entry " + plan.kernel() + "("), plan.kernel() + " in " + resource);
-                    assertTrue(plan.sharedBytes() <= MAX_SHARED_BYTES, plan.kernel() + ": " + plan.sharedBytes() + " bytes");
+                    for (Activation act : new Activation[] {Activation.TANH, Activation.RELU}) {
+                        Mlp64Plan plan = Mlp64Plan.of(hidden(nh, act), 1024, tensorCores);
+                        assertTrue(ptx.contains(".entry " + plan.kernel() + "("), plan.kernel() + " in " + resource);
+                        assertTrue(plan.sharedBytes() <= MAX_SHARED_BYTES, plan.kernel() + ": " + plan.sharedBytes() + " bytes");
+                    }
                 }
             }
         }
