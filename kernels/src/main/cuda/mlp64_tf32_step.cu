@@ -189,28 +189,48 @@ __device__ __forceinline__ void product_dt_x(float (&dw)[NT][4], const float* Dl
     }
 }
 
+// The hidden activation. A piecewise-linear one (PWL: identity, ReLU, leaky ReLU) is z for z > 0
+// and negative_slope·z below, its derivative 1 or negative_slope by the sign of its value: a select
+// per element instead of a switch on the activation (ReLU gives −0 for negative z, which adds and
+// multiplies as 0).
+struct HiddenActivation {
+    int code;
+    float negative_slope;
+    __device__ HiddenActivation(int act)
+        : code(act), negative_slope(act == ACT_RELU ? 0.0f : act == ACT_LEAKY_RELU ? LEAKY_SLOPE : 1.0f) {}
+    template <bool PWL>
+    __device__ __forceinline__ float value(float z) const {
+        return PWL ? (z > 0.0f ? z : negative_slope * z) : activate(code, z);
+    }
+    template <bool PWL>
+    __device__ __forceinline__ float slope(float a) const {
+        return PWL ? (a > 0.0f ? 1.0f : negative_slope) : activation_slope(code, a, a);
+    }
+};
+
 // The deltas of a hidden layer from ∂L/∂a (acc) and its activations in X, written over X (rounded:
 // from here on they are only product operands); db adds them up per column. The caller has
 // synchronised: no warp still reads X.
-__device__ __forceinline__ void store_deltas(const float (&acc)[4][4], float* X, int act, float (&db)[4][2],
-                                             const WarpTile& w) {
+template <bool PWL>
+__device__ __forceinline__ void store_deltas(const float (&acc)[4][4], float* X, const HiddenActivation& act,
+                                             float (&db)[4][2], const WarpTile& w) {
 #pragma unroll
     for (int j = 0; j < 4; j++)
 #pragma unroll
         for (int h = 0; h < 2; h++) {
             float2* p = reinterpret_cast<float2*>(X + at(WIDTH, w.row(h), w.col(j)));
             const float2 a = *p;
-            const float d0 = acc[j][2 * h] * activation_slope(act, a.x, a.x);
-            const float d1 = acc[j][2 * h + 1] * activation_slope(act, a.y, a.y);
+            const float d0 = acc[j][2 * h] * act.template slope<PWL>(a.x);
+            const float d1 = acc[j][2 * h + 1] * act.template slope<PWL>(a.y);
             db[j][0] += d0;
             db[j][1] += d1;
             *p = make_float2(round_tf32(d0), round_tf32(d1));
         }
 }
 
-// ROUNDED_ACT: the hidden activation's derivative depends on the sign of its value alone (identity,
-// ReLU, leaky ReLU), which rounding to TF32 keeps: activations are then stored rounded, and no
-// fragment needs rounding as it is loaded.
+// ROUNDED_ACT: the hidden activation is piecewise linear (identity, ReLU, leaky ReLU): its
+// derivative depends on the sign of its value alone, which rounding to TF32 keeps, so activations
+// are stored rounded and no fragment needs rounding as it is loaded.
 template <int NH, bool ROUNDED_ACT>
 __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* __restrict__ features,
                                                 const float* __restrict__ targets, const int* __restrict__ order,
@@ -262,6 +282,7 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
     if (t < OUT_MAX) bo[t] = t < out ? params[boff[NH] + t] : 0.0f;
 
     const WarpTile wt(t);
+    const HiddenActivation hidden(net.hidden_act);
     const int warp = t >> 5, lane = t & 31, g = wt.g, q = wt.q;
     // the output layer's tiles: warp w takes rows 16·(w >> 1), columns 8·(w & 1)
     const int om0 = 16 * (warp >> 1), on0 = 8 * (warp & 1);
@@ -321,7 +342,7 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
             for (int j = 0; j < 4; j++)
 #pragma unroll
                 for (int h = 0; h < 2; h++) {
-                    float2 a = make_float2(activate(net.hidden_act, acc[j][2 * h]), activate(net.hidden_act, acc[j][2 * h + 1]));
+                    float2 a = make_float2(hidden.value<ROUNDED_ACT>(acc[j][2 * h]), hidden.value<ROUNDED_ACT>(acc[j][2 * h + 1]));
                     if (ROUNDED_ACT) a = make_float2(round_tf32(a.x), round_tf32(a.y));
                     *reinterpret_cast<float2*>(A[l + 1] + at(WIDTH, wt.row(h), wt.col(j))) = a;
                 }
@@ -358,7 +379,7 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
             float acc[4][4] = {};
             product_d_w<OUT_MAX / 8>(acc, D, DS, Wo, wt);
             __syncthreads();
-            store_deltas(acc, A[NH], net.hidden_act, db[NH - 1], wt);
+            store_deltas<ROUNDED_ACT>(acc, A[NH], hidden, db[NH - 1], wt);
         }
         __syncthreads();
 #pragma unroll
@@ -368,7 +389,7 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
                 float acc[4][4] = {};
                 product_x_bt<false>(acc, A[l + 1], Wt[l], lane, wt);
                 __syncthreads();
-                store_deltas(acc, A[l], net.hidden_act, db[l - 1], wt);
+                store_deltas<ROUNDED_ACT>(acc, A[l], hidden, db[l - 1], wt);
                 __syncthreads();
             }
         }
