@@ -1,6 +1,7 @@
-// What mlp64_step.cu and mlp64_tf32_step.cu share: the network they take and where its layers sit
+// What mlp64_step.cu and mlp64_tf32_step.cu share: the network they take, its hidden activation, and where its layers sit
 // in the flat parameter layout (per layer, weights [out, in] row-major, then biases).
 #pragma once
+#include "activation.cuh"
 
 #define MLP64_WIDTH 64
 
@@ -24,3 +25,22 @@ __device__ __forceinline__ int mlp64_layout(const Mlp64& net, int (&woff)[NH + 1
     }
     return boff[NH] + net.out;
 }
+
+// The hidden activation. A piecewise-linear one (PWL: identity, ReLU, leaky ReLU) is z for z > 0
+// and negative_slope·z below, its derivative 1 or negative_slope by the sign of its value: a select
+// per element instead of a switch on the activation (ReLU gives −0 for negative z, which adds and
+// multiplies as 0).
+struct HiddenActivation {
+    int code;
+    float negative_slope;
+    __device__ HiddenActivation(int act)
+        : code(act), negative_slope(act == ACT_RELU ? 0.0f : act == ACT_LEAKY_RELU ? LEAKY_SLOPE : 1.0f) {}
+    template <bool PWL>
+    __device__ __forceinline__ float value(float z) const {
+        return PWL ? (z > 0.0f ? z : negative_slope * z) : activate(code, z);
+    }
+    template <bool PWL>
+    __device__ __forceinline__ float slope(float a) const {
+        return PWL ? (a > 0.0f ? 1.0f : negative_slope) : activation_slope(code, a, a);
+    }
+};

@@ -63,7 +63,9 @@ __device__ __forceinline__ void tile_product(const float* m, int ms, const float
 }
 
 // out[r][c] = act(b[c] + Σ_k in[r][k]·W[c][k]) for the 32×64 tile
-__device__ __forceinline__ void forward_hidden(const float* in, const float* W, const float* b, float* out, int act,
+template <bool PWL>
+__device__ __forceinline__ void forward_hidden(const float* in, const float* W, const float* b, float* out,
+                                               const HiddenActivation& act,
                                                int t) {
     const int w = t >> 5, lane = t & 31;
     float acc[4][2];
@@ -75,13 +77,14 @@ __device__ __forceinline__ void forward_hidden(const float* in, const float* W, 
 #pragma unroll
     for (int i = 0; i < 4; i++)
 #pragma unroll
-        for (int j = 0; j < 2; j++) out[(4 * w + i) * S + lane + 32 * j] = activate(act, acc[i][j]);
+        for (int j = 0; j < 2; j++) out[(4 * w + i) * S + lane + 32 * j] = act.template value<PWL>(acc[i][j]);
 }
 
 // a[r][k] ← (Σ_c d[r][c]·W[c][k]) · act'(a[r][k]) in place, for c < C; Wt is W transposed, row stride ws,
 // d has row stride ds
-template <int C>
-__device__ __forceinline__ void backward_delta(const float* d, int ds, const float* Wt, int ws, float* a, int act,
+template <int C, bool PWL>
+__device__ __forceinline__ void backward_delta(const float* d, int ds, const float* Wt, int ws, float* a,
+                                               const HiddenActivation& act,
                                                int t) {
     const int w = t >> 5, lane = t & 31;
     float acc[4][2] = {};
@@ -91,7 +94,7 @@ __device__ __forceinline__ void backward_delta(const float* d, int ds, const flo
 #pragma unroll
         for (int j = 0; j < 2; j++) {
             float* x = a + (4 * w + i) * S + lane + 32 * j;
-            *x = acc[i][j] * activation_slope(act, *x, *x);
+            *x = acc[i][j] * act.template slope<PWL>(*x);
         }
 }
 
@@ -113,7 +116,8 @@ __device__ __forceinline__ void accumulate_gradient(const float* d, const float*
     }
 }
 
-template <int NH>
+// PWL: the hidden activation is piecewise linear (identity, ReLU, leaky ReLU), a select per element
+template <int NH, bool PWL>
 __device__ __forceinline__ void mlp64_step(const Mlp64& net, const float* __restrict__ features,
                                            const float* __restrict__ targets, const int* __restrict__ order,
                                            const int* __restrict__ step_index, int stride, int rows,
@@ -141,6 +145,7 @@ __device__ __forceinline__ void mlp64_step(const Mlp64& net, const float* __rest
     float* red = next;
 
     const int t = threadIdx.x, in = net.in, out = net.out;
+    const HiddenActivation hidden(net.hidden_act);
     int woff[NH + 1], boff[NH + 1];
     const int P = mlp64_layout<NH>(net, woff, boff);
 
@@ -209,7 +214,7 @@ __device__ __forceinline__ void mlp64_step(const Mlp64& net, const float* __rest
         __syncthreads();
 #pragma unroll
         for (int l = 0; l < NH; l++) {
-            forward_hidden(A[l], W[l], bias[l], A[l + 1], net.hidden_act, t);
+            forward_hidden<PWL>(A[l], W[l], bias[l], A[l + 1], hidden, t);
             if (l == 0) fetch_values();
             __syncthreads();
         }
@@ -244,14 +249,14 @@ __device__ __forceinline__ void mlp64_step(const Mlp64& net, const float* __rest
             }
         }
         __syncthreads();
-        backward_delta<OUT_MAX>(D, SO, Wot, SO, A[NH], net.hidden_act, t);
+        backward_delta<OUT_MAX, PWL>(D, SO, Wot, SO, A[NH], hidden, t);
         __syncthreads();
 #pragma unroll
         for (int l = NH - 1; l >= 0; l--) {
             accumulate_gradient(A[l + 1], A[l], dw[l], db[l], t);
             if (l > 0) {
                 __syncthreads();
-                backward_delta<WIDTH>(A[l + 1], S, Wt[l], S, A[l], net.hidden_act, t);
+                backward_delta<WIDTH, PWL>(A[l + 1], S, Wt[l], S, A[l], hidden, t);
                 __syncthreads();
             }
         }
@@ -291,15 +296,20 @@ __device__ __forceinline__ void mlp64_step(const Mlp64& net, const float* __rest
     }
 }
 
-#define MLP64_STEP(NH)                                                                                                \
-    extern "C" __global__ void __launch_bounds__(THREADS, 1) mlp64_step_##NH(                                         \
+// mlp64_step_NH for any hidden activation, mlp64_step_pwl_NH for piecewise-linear ones
+#define MLP64_STEP(NAME, NH, PWL)                                                                                     \
+    extern "C" __global__ void __launch_bounds__(THREADS, 1) NAME(                                                    \
             Mlp64 net, const float* __restrict__ features, const float* __restrict__ targets,                        \
             const int* __restrict__ order, const int* __restrict__ step_index, int stride, int rows,                 \
             const float* __restrict__ params, float* __restrict__ grad_partials, float* __restrict__ loss_partials) { \
-        mlp64_step<NH>(net, features, targets, order, step_index, stride, rows, params, grad_partials,             \
-                       loss_partials);                                                                               \
+        mlp64_step<NH, PWL>(net, features, targets, order, step_index, stride, rows, params, grad_partials,        \
+                            loss_partials);                                                                          \
     }
-MLP64_STEP(1)
-MLP64_STEP(2)
-MLP64_STEP(3)
-MLP64_STEP(4)
+MLP64_STEP(mlp64_step_1, 1, false)
+MLP64_STEP(mlp64_step_2, 2, false)
+MLP64_STEP(mlp64_step_3, 3, false)
+MLP64_STEP(mlp64_step_4, 4, false)
+MLP64_STEP(mlp64_step_pwl_1, 1, true)
+MLP64_STEP(mlp64_step_pwl_2, 2, true)
+MLP64_STEP(mlp64_step_pwl_3, 3, true)
+MLP64_STEP(mlp64_step_pwl_4, 4, true)

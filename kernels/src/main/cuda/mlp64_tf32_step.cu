@@ -189,25 +189,6 @@ __device__ __forceinline__ void product_dt_x(float (&dw)[NT][4], const float* Dl
     }
 }
 
-// The hidden activation. A piecewise-linear one (PWL: identity, ReLU, leaky ReLU) is z for z > 0
-// and negative_slope·z below, its derivative 1 or negative_slope by the sign of its value: a select
-// per element instead of a switch on the activation (ReLU gives −0 for negative z, which adds and
-// multiplies as 0).
-struct HiddenActivation {
-    int code;
-    float negative_slope;
-    __device__ HiddenActivation(int act)
-        : code(act), negative_slope(act == ACT_RELU ? 0.0f : act == ACT_LEAKY_RELU ? LEAKY_SLOPE : 1.0f) {}
-    template <bool PWL>
-    __device__ __forceinline__ float value(float z) const {
-        return PWL ? (z > 0.0f ? z : negative_slope * z) : activate(code, z);
-    }
-    template <bool PWL>
-    __device__ __forceinline__ float slope(float a) const {
-        return PWL ? (a > 0.0f ? 1.0f : negative_slope) : activation_slope(code, a, a);
-    }
-};
-
 // The deltas of a hidden layer from ∂L/∂a (acc) and its activations in X, written over X (rounded:
 // from here on they are only product operands); db adds them up per column. The caller has
 // synchronised: no warp still reads X.

@@ -59,15 +59,15 @@ record Mlp64Plan(int hiddenLayers, boolean tensorCores, int[] netStruct, int sha
     }
 
     /**
-     * {@code mlp64_step_NH}, or {@code mlp64_tf32_step_NH}, or for a hidden activation whose
-     * derivative depends on its sign alone {@code mlp64_tf32_step_pwl_NH}, which stores
-     * activations rounded to TF32 (rounding keeps the sign).
+     * {@code mlp64_step_NH} or {@code mlp64_tf32_step_NH}; {@code …_pwl_NH} for a piecewise-linear
+     * hidden activation (identity, ReLU, leaky ReLU): a select per element instead of a switch, and
+     * in TF32 activations stored rounded, since their derivative depends on the sign alone.
      */
     String kernel() {
-        return module() + (tensorCores && slopeFromSignAlone(netStruct[2]) ? "_pwl_" : "_") + hiddenLayers;
+        return module() + (piecewiseLinear(netStruct[2]) ? "_pwl_" : "_") + hiddenLayers;
     }
 
-    private static boolean slopeFromSignAlone(int activationCode) {
+    private static boolean piecewiseLinear(int activationCode) {
         return activationCode == LossCode.activation(Activation.IDENTITY) || activationCode == LossCode.activation(Activation.RELU)
                 || activationCode == LossCode.activation(Activation.LEAKY_RELU);
     }
