@@ -146,7 +146,6 @@ final class CudaModel implements TrainableModel {
                     order.pointer, n, params.pointer, stateM.pointer, stateV.pointer, rate.pointer, stepCount.pointer,
                     stepLoss.pointer);
         } else {
-            ensureCapacity(rowsPerStep);
             stepIndex.fill(0);
             if (fullSteps > 0) {
                 StepGraph step = graph(batchSize, batchSize);
@@ -172,6 +171,11 @@ final class CudaModel implements TrainableModel {
     /** The path an epoch of {@code rowsPerStep}-row steps takes. */
     EpochPath path(int rowsPerStep) {
         return EpochPath.of(network, rowsPerStep, fastestPath);
+    }
+
+    /** Rows the general step's per-batch buffers hold: 0 until a general step (or an evaluation) needs them. */
+    int batchRows() {
+        return batch == null ? 0 : batch.capacity;
     }
 
     /** Rules out the paths faster than {@code fastest}, so that tests can compare each with the next. */
@@ -334,19 +338,28 @@ final class CudaModel implements TrainableModel {
 
     /**
      * The step graph for this batch shape, captured on first use: mlp64_step's step where the
-     * network fits it and faster paths are allowed, else the general step.
+     * network fits it and faster paths are allowed, else the general step. Only the general step
+     * needs the per-batch buffers (about 1 GiB for tcnn's 2¹⁸ rows); they are made here, outside
+     * the capture, and growing them drops the graphs captured before, which point at the old ones.
      */
     private StepGraph graph(int rows, int stride) {
-        return graphs.computeIfAbsent(((long) rows << 32) | stride, key -> {
-            Mlp64Plan fused = fastestPath.compareTo(EpochPath.FUSED_MLP) <= 0 ? Mlp64Plan.of(network, rows, tf32TensorCores)
-                    : null;
-            if (fused == null) return new StepGraph(ctx, () -> enqueueStep(rows, stride, true));
-            if (gradPartials == null) {                                  // allocated outside the capture
+        long key = ((long) rows << 32) | stride;
+        StepGraph graph = graphs.get(key);
+        if (graph != null) return graph;
+        Mlp64Plan fused = fastestPath.compareTo(EpochPath.FUSED_MLP) <= 0 ? Mlp64Plan.of(network, rows, tf32TensorCores)
+                : null;
+        if (fused == null) {
+            ensureCapacity(rows);
+            graph = new StepGraph(ctx, () -> enqueueStep(rows, stride, true));
+        } else {
+            if (gradPartials == null) {
                 gradPartials = own((long) ctx.multiprocessors * parameterCount, "per-block gradient partials");
                 lossPartials = own(ctx.multiprocessors, "per-block loss partials");
             }
-            return new StepGraph(ctx, () -> enqueueFusedStep(fused, rows, stride));
-        });
+            graph = new StepGraph(ctx, () -> enqueueFusedStep(fused, rows, stride));
+        }
+        graphs.put(key, graph);
+        return graph;
     }
 
     /** Grows the per-batch buffers to hold {@code rows} rows; the captured graphs point at them, so they go too. */
