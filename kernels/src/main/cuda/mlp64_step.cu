@@ -22,7 +22,7 @@
 //   backward pass); D [32][SO] (the output's ∂L/∂z); Y [32][16]; 8 floats for the loss.
 // Launch: grid ≤ number of SMs, 256 threads, the layout above in dynamic shared memory (its size in
 // floats: Mlp64Plan.sharedFloats).
-#define THREADS 256
+#define THREADS MLP64_THREADS
 #define TILE 32
 #define WIDTH 64
 #define OUT_MAX 16
@@ -286,30 +286,9 @@ __device__ __forceinline__ void mlp64_step(const Mlp64& net, const float* __rest
             if (lane == 0) g[boff[NH] + c] = dbo[cc];
         }
     }
-    for (int offset = 16; offset > 0; offset >>= 1) loss += __shfl_down_sync(0xffffffffu, loss, offset);
-    if ((t & 31) == 0) red[t >> 5] = loss;
+    warp_loss_to_shared(loss, red);
     __syncthreads();
-    if (t == 0) {
-        float total = 0.0f;
-        for (int w = 0; w < THREADS / 32; w++) total += red[w];
-        loss_partials[blockIdx.x] = total;
-    }
+    block_loss_out(red, loss_partials);
 }
 
-// mlp64_step_NH for any hidden activation, mlp64_step_pwl_NH for piecewise-linear ones
-#define MLP64_STEP(NAME, NH, PWL)                                                                                     \
-    extern "C" __global__ void __launch_bounds__(THREADS, 1) NAME(                                                    \
-            Mlp64 net, const float* __restrict__ features, const float* __restrict__ targets,                        \
-            const int* __restrict__ order, const int* __restrict__ step_index, int stride, int rows,                 \
-            const float* __restrict__ params, float* __restrict__ grad_partials, float* __restrict__ loss_partials) { \
-        mlp64_step<NH, PWL>(net, features, targets, order, step_index, stride, rows, params, grad_partials,        \
-                            loss_partials);                                                                          \
-    }
-MLP64_STEP(mlp64_step_1, 1, false)
-MLP64_STEP(mlp64_step_2, 2, false)
-MLP64_STEP(mlp64_step_3, 3, false)
-MLP64_STEP(mlp64_step_4, 4, false)
-MLP64_STEP(mlp64_step_pwl_1, 1, true)
-MLP64_STEP(mlp64_step_pwl_2, 2, true)
-MLP64_STEP(mlp64_step_pwl_3, 3, true)
-MLP64_STEP(mlp64_step_pwl_4, 4, true)
+MLP64_ENTRIES(mlp64_step, mlp64_step)

@@ -34,7 +34,7 @@
 // each hidden layer's activations, overwritten by its deltas in the backward pass), D [64][32]
 // (the output layer's deltas, columns < 16 used), 64 row indexes, 8 floats for the loss.
 // Launch: grid ≤ number of SMs, 256 threads, dynamic shared memory of Mlp64Plan.sharedFloats.
-#define THREADS 256
+#define THREADS MLP64_THREADS
 #define TILE 64
 #define WIDTH MLP64_WIDTH
 #define OUT_MAX 16
@@ -415,35 +415,14 @@ __device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* _
         for (int offset = 4; offset < 32; offset <<= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
         if (g == 0) bsum[(om0 / 16) * BN + NH * WIDTH + on0 + 2 * q + e] = v;
     }
-    for (int offset = 16; offset > 0; offset >>= 1) loss += __shfl_down_sync(0xffffffffu, loss, offset);
-    if ((t & 31) == 0) red[warp] = loss;
+    warp_loss_to_shared(loss, red);
     __syncthreads();
     for (int i = t; i < NH * WIDTH + out; i += THREADS) {
         const float s = bsum[i] + bsum[BN + i] + bsum[2 * BN + i] + bsum[3 * BN + i];
         const int l = i / WIDTH;
         gp[l < NH ? boff[l] + i % WIDTH : boff[NH] + i - NH * WIDTH] = s;
     }
-    if (t == 0) {
-        float total = 0.0f;
-        for (int w = 0; w < THREADS / 32; w++) total += red[w];
-        loss_partials[blockIdx.x] = total;
-    }
+    block_loss_out(red, loss_partials);
 }
 
-// mlp64_tf32_step_NH for any hidden activation, mlp64_tf32_step_pwl_NH for piecewise-linear ones
-#define MLP64_TF32_STEP(NAME, NH, ROUNDED_ACT)                                                                        \
-    extern "C" __global__ void __launch_bounds__(THREADS, 1) NAME(                                                    \
-            Mlp64 net, const float* __restrict__ features, const float* __restrict__ targets,                        \
-            const int* __restrict__ order, const int* __restrict__ step_index, int stride, int rows,                 \
-            const float* __restrict__ params, float* __restrict__ grad_partials, float* __restrict__ loss_partials) { \
-        mlp64_tf32_step<NH, ROUNDED_ACT>(net, features, targets, order, step_index, stride, rows, params,          \
-                                         grad_partials, loss_partials);                                              \
-    }
-MLP64_TF32_STEP(mlp64_tf32_step_1, 1, false)
-MLP64_TF32_STEP(mlp64_tf32_step_2, 2, false)
-MLP64_TF32_STEP(mlp64_tf32_step_3, 3, false)
-MLP64_TF32_STEP(mlp64_tf32_step_4, 4, false)
-MLP64_TF32_STEP(mlp64_tf32_step_pwl_1, 1, true)
-MLP64_TF32_STEP(mlp64_tf32_step_pwl_2, 2, true)
-MLP64_TF32_STEP(mlp64_tf32_step_pwl_3, 3, true)
-MLP64_TF32_STEP(mlp64_tf32_step_pwl_4, 4, true)
+MLP64_ENTRIES(mlp64_tf32_step, mlp64_tf32_step)
