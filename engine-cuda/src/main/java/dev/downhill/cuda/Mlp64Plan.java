@@ -8,8 +8,9 @@ import dev.downhill.network.Network;
  * How a training step's gradient of a narrow MLP is computed in one launch, or null from {@link #of}
  * when the network or the batch does not fit: one to four hidden layers of exactly 64 units, at
  * most 64 inputs and 16 outputs, MSE or BCE, and a batch large enough to fill the device (smaller
- * ones gain nothing over the general path). In float32, mlp64_step.cu (CUDA cores, tiles of 32
- * rows); in TF32 on a device with tensor cores for it, mlp64_tf32_step.cu (tiles of 64 rows).
+ * ones gain nothing over the general path). In float32, mlp64_step.cu (CUDA cores); in TF32 on a
+ * device with tensor cores for it, mlp64_tf32_step.cu. Both are mlp64_step.cuh's step on tiles of
+ * 64 rows, with the same shared-memory layout.
  *
  * @param hiddenLayers NH, which selects the kernel {@code …_NH}
  * @param tensorCores whether the TF32 tensor-core kernel computes it
@@ -18,6 +19,8 @@ import dev.downhill.network.Network;
  */
 record Mlp64Plan(int hiddenLayers, boolean tensorCores, int[] netStruct, int sharedBytes) {
     static final int WIDTH = 64, MAX_INPUTS = 64, MAX_OUTPUTS = 16, MAX_HIDDEN_LAYERS = 4, MIN_BATCH = 512;
+    /** Rows per tile: what one block computes at a time. */
+    static final int TILE_ROWS = 64;
     private static final int THREADS = 256, OUT_MAX = 16;
 
     /** The float32 kernel's plan. */
@@ -38,19 +41,14 @@ record Mlp64Plan(int hiddenLayers, boolean tensorCores, int[] netStruct, int sha
         }
         int[] net = {network.inputWidth(), network.outputWidth(), LossCode.activation(hiddenActivation),
                 LossCode.activation(network.outputLayer().activation()), LossCode.of(network.loss())};
-        return new Mlp64Plan(hidden, tensorCores, net, 4 * sharedFloats(hidden, tensorCores));
+        return new Mlp64Plan(hidden, tensorCores, net, 4 * sharedFloats(hidden));
     }
 
-    /** Floats of dynamic shared memory for NH hidden layers: the layouts in the kernels' headers. */
-    static int sharedFloats(int nh, boolean tensorCores) {
-        if (tensorCores) {
-            int tile = 64, deltaStride = 32;
-            return (2 * nh - 1) * WIDTH * WIDTH + OUT_MAX * WIDTH + (nh + 1) * tile * WIDTH + tile * deltaStride + nh * WIDTH
-                    + OUT_MAX + tile + THREADS / 32;
-        }
-        int tile = 32, s = 68, so = 20;
-        return nh * WIDTH * s + (nh - 1) * WIDTH * s + OUT_MAX * s + WIDTH * so + nh * WIDTH + OUT_MAX
-                + (nh + 1) * tile * s + tile * so + tile * OUT_MAX + THREADS / 32;
+    /** Floats of dynamic shared memory for NH hidden layers: the layout in mlp64_step.cuh's header. */
+    static int sharedFloats(int nh) {
+        int deltaStride = 32;
+        return (2 * nh - 1) * WIDTH * WIDTH + OUT_MAX * WIDTH + (nh + 1) * TILE_ROWS * WIDTH + TILE_ROWS * deltaStride
+                + nh * WIDTH + OUT_MAX + TILE_ROWS + THREADS / 32;
     }
 
     /** The PTX resource: one module per kernel source. */
@@ -72,13 +70,8 @@ record Mlp64Plan(int hiddenLayers, boolean tensorCores, int[] netStruct, int sha
                 || activationCode == LossCode.activation(Activation.LEAKY_RELU);
     }
 
-    /** Rows per tile: what one block computes at a time. */
-    int tileRows() {
-        return tensorCores ? 64 : 32;
-    }
-
-    /** Persistent blocks: one per multiprocessor, at most one per tile. */
+    /** Persistent blocks: one per multiprocessor, at most one per tile of 64 rows. */
     int blocks(int multiprocessors, int rows) {
-        return Math.max(1, Math.min(multiprocessors, (rows + tileRows() - 1) / tileRows()));
+        return Math.max(1, Math.min(multiprocessors, (rows + TILE_ROWS - 1) / TILE_ROWS));
     }
 }

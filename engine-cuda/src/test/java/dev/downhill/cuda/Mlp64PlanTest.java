@@ -24,11 +24,12 @@ class Mlp64PlanTest {
         assertArrayEquals(new int[] {64, 16, 3, 0, LossCode.MSE}, plan.netStruct());
         assertTrue(plan.sharedBytes() <= MAX_SHARED_BYTES, plan.sharedBytes() + " bytes");
         assertEquals(132, plan.blocks(132, 1 << 18));
-        assertEquals(2, plan.blocks(132, 33), "one block per tile of 32 rows");
+        assertEquals(1, plan.blocks(132, 64), "one block per tile of 64 rows");
+        assertEquals(2, plan.blocks(132, 65));
     }
 
     @Test
-    void inTf32TheTensorCoreKernelTakesTilesOf64Rows() {
+    void inTf32TheTensorCoreKernelTakesTheSameNetworks() {
         Mlp64Plan plan = Mlp64Plan.of(hidden(4, Activation.RELU), 1 << 18, true);
         assertEquals("mlp64_tf32_step_pwl_4", plan.kernel(), "ReLU's derivative survives rounding its value");
         assertEquals("mlp64_tf32_step_pwl_2", Mlp64Plan.of(hidden(2, Activation.LEAKY_RELU), 4096, true).kernel());
@@ -37,8 +38,6 @@ class Mlp64PlanTest {
         assertEquals("mlp64_tf32_step", plan.module());
         assertEquals(Mlp64Plan.of(hidden(4, Activation.RELU), 1 << 18).netStruct()[2], plan.netStruct()[2]);
         assertEquals(132, plan.blocks(132, 1 << 18));
-        assertEquals(1, plan.blocks(132, 64), "one block per tile of 64 rows");
-        assertEquals(2, plan.blocks(132, 65));
         assertNull(Mlp64Plan.of(hidden(2, Activation.RELU), Mlp64Plan.MIN_BATCH - 1, true), "the same networks and batches");
     }
 
