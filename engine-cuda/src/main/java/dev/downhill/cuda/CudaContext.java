@@ -17,6 +17,8 @@ final class CudaContext implements AutoCloseable {
     final int multiprocessors;
     /** Compute capability as major·10 + minor: 90 for Hopper. */
     final int computeCapability;
+    /** The most dynamic shared memory a block may ask for (227 KiB on Hopper, 163 KiB on A100). */
+    final int maxSharedBytesPerBlock;
 
     CudaContext() {
         Cuda.check(cuInit(0), "cuInit");
@@ -37,6 +39,11 @@ final class CudaContext implements AutoCloseable {
         Cuda.check(cuDeviceGetAttribute(minor, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
                 device), "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MINOR)");
         computeCapability = 10 * major[0] + minor[0];
+        int[] shared = new int[1];
+        Cuda.check(cuDeviceGetAttribute(shared,
+                jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, device),
+                "cuDeviceGetAttribute(MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)");
+        maxSharedBytesPerBlock = shared[0];
     }
 
     /** JCuda calls act on the calling thread's current context: every entry point sets it. */

@@ -338,7 +338,8 @@ final class CudaModel implements TrainableModel {
 
     /**
      * The step graph for this batch shape, captured on first use: mlp64_step's step where the
-     * network fits it and faster paths are allowed, else the general step. Only the general step
+     * network fits it, its shared memory fits the device (four hidden layers need 205 KiB: Hopper,
+     * not A100) and faster paths are allowed, else the general step. Only the general step
      * needs the per-batch buffers (about 1 GiB for tcnn's 2¹⁸ rows); they are made here, outside
      * the capture, and growing them drops the graphs captured before, which point at the old ones.
      */
@@ -346,8 +347,9 @@ final class CudaModel implements TrainableModel {
         long key = ((long) rows << 32) | stride;
         StepGraph graph = graphs.get(key);
         if (graph != null) return graph;
-        Mlp64Plan fused = fastestPath.compareTo(EpochPath.FUSED_MLP) <= 0 ? Mlp64Plan.of(network, rows, tf32TensorCores)
+        Mlp64Plan plan = fastestPath.compareTo(EpochPath.FUSED_MLP) <= 0 ? Mlp64Plan.of(network, rows, tf32TensorCores)
                 : null;
+        Mlp64Plan fused = plan != null && plan.fits(ctx.maxSharedBytesPerBlock) ? plan : null;
         if (fused == null) {
             ensureCapacity(rows);
             graph = new StepGraph(ctx, () -> enqueueStep(rows, stride, true));

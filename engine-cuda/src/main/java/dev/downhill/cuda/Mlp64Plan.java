@@ -70,6 +70,11 @@ record Mlp64Plan(int hiddenLayers, boolean tensorCores, int[] netStruct, int sha
                 || activationCode == LossCode.activation(Activation.LEAKY_RELU);
     }
 
+    /** Whether a block's shared memory fits a device that allows {@code maxSharedBytes} per block. */
+    boolean fits(int maxSharedBytes) {
+        return sharedBytes <= maxSharedBytes;
+    }
+
     /** Persistent blocks: one per multiprocessor, at most one per tile of 64 rows. */
     int blocks(int multiprocessors, int rows) {
         return Math.max(1, Math.min(multiprocessors, (rows + TILE_ROWS - 1) / TILE_ROWS));

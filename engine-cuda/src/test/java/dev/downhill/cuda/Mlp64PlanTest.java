@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Which networks and batches mlp64_step takes, and that its kernels and shared memory fit. */
 class Mlp64PlanTest {
-    /** Hopper's and Ampere's largest dynamic shared memory per block. */
+    /** Hopper's largest dynamic shared memory per block (an A100 allows 163 KiB). */
     private static final int MAX_SHARED_BYTES = 227 * 1024;
 
     @Test
@@ -39,6 +39,15 @@ class Mlp64PlanTest {
         assertEquals(Mlp64Plan.of(hidden(4, Activation.RELU), 1 << 18).netStruct()[2], plan.netStruct()[2]);
         assertEquals(132, plan.blocks(132, 1 << 18));
         assertNull(Mlp64Plan.of(hidden(2, Activation.RELU), Mlp64Plan.MIN_BATCH - 1, true), "the same networks and batches");
+    }
+
+    @Test
+    void fourHiddenLayersNeedHoppersSharedMemoryThreeFitAnA100() {
+        int hopper = 227 * 1024, a100 = 163 * 1024;
+        Mlp64Plan four = Mlp64Plan.of(hidden(4, Activation.RELU), 4096), three = Mlp64Plan.of(hidden(3, Activation.RELU), 4096);
+        assertTrue(four.fits(hopper));
+        assertFalse(four.fits(a100), four.sharedBytes() + " bytes: such a device takes the general path");
+        assertTrue(three.fits(a100), three.sharedBytes() + " bytes");
     }
 
     @Test
