@@ -60,22 +60,3 @@ __device__ __forceinline__ void block_loss_out(const float* red, float* loss_par
         loss_partials[blockIdx.x] = total;
     }
 }
-
-// The extern "C" entries of a step kernel STEP<NH, PWL>: PREFIX_NH for any hidden activation
-// (NH = 1 … 4 hidden layers), PREFIX_pwl_NH for piecewise-linear ones (identity, ReLU, leaky ReLU).
-#define MLP64_ENTRY(NAME, STEP, NH, PWL)                                                                              \
-    extern "C" __global__ void __launch_bounds__(MLP64_THREADS, 1) NAME(                                              \
-            Mlp64 net, const float* __restrict__ features, const float* __restrict__ targets,                        \
-            const int* __restrict__ order, const int* __restrict__ step_index, int stride, int rows,                 \
-            const float* __restrict__ params, float* __restrict__ grad_partials, float* __restrict__ loss_partials) { \
-        STEP<NH, PWL>(net, features, targets, order, step_index, stride, rows, params, grad_partials, loss_partials); \
-    }
-#define MLP64_ENTRIES(PREFIX, STEP)                                                                                   \
-    MLP64_ENTRY(PREFIX##_1, STEP, 1, false)                                                                           \
-    MLP64_ENTRY(PREFIX##_2, STEP, 2, false)                                                                           \
-    MLP64_ENTRY(PREFIX##_3, STEP, 3, false)                                                                           \
-    MLP64_ENTRY(PREFIX##_4, STEP, 4, false)                                                                           \
-    MLP64_ENTRY(PREFIX##_pwl_1, STEP, 1, true)                                                                        \
-    MLP64_ENTRY(PREFIX##_pwl_2, STEP, 2, true)                                                                        \
-    MLP64_ENTRY(PREFIX##_pwl_3, STEP, 3, true)                                                                        \
-    MLP64_ENTRY(PREFIX##_pwl_4, STEP, 4, true)

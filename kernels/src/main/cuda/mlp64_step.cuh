@@ -303,3 +303,22 @@ __device__ __forceinline__ void mlp64_tile_step(const Mlp64& net, const float* _
     block_loss_out(red, loss_partials);
 }
 
+// The extern "C" entries of the step with a Products policy: PREFIX_NH for any hidden activation
+// (NH = 1 … 4 hidden layers), PREFIX_pwl_NH for piecewise-linear ones (identity, ReLU, leaky ReLU).
+#define MLP64_ENTRY(NAME, PRODUCTS, NH, PWL)                                                                           \
+    extern "C" __global__ void __launch_bounds__(MLP64_THREADS, 1) NAME(                                               \
+            Mlp64 net, const float* __restrict__ features, const float* __restrict__ targets,                          \
+            const int* __restrict__ order, const int* __restrict__ step_index, int stride, int rows,                   \
+            const float* __restrict__ params, float* __restrict__ grad_partials, float* __restrict__ loss_partials) {  \
+        mlp64_tile_step<PRODUCTS, NH, PWL>(net, features, targets, order, step_index, stride, rows, params,            \
+                                           grad_partials, loss_partials);                                              \
+    }
+#define MLP64_ENTRIES(PREFIX, PRODUCTS)                                                                                \
+    MLP64_ENTRY(PREFIX##_1, PRODUCTS, 1, false)                                                                        \
+    MLP64_ENTRY(PREFIX##_2, PRODUCTS, 2, false)                                                                        \
+    MLP64_ENTRY(PREFIX##_3, PRODUCTS, 3, false)                                                                        \
+    MLP64_ENTRY(PREFIX##_4, PRODUCTS, 4, false)                                                                        \
+    MLP64_ENTRY(PREFIX##_pwl_1, PRODUCTS, 1, true)                                                                     \
+    MLP64_ENTRY(PREFIX##_pwl_2, PRODUCTS, 2, true)                                                                     \
+    MLP64_ENTRY(PREFIX##_pwl_3, PRODUCTS, 3, true)                                                                     \
+    MLP64_ENTRY(PREFIX##_pwl_4, PRODUCTS, 4, true)

@@ -182,14 +182,4 @@ struct Tf32Products {
     }
 };
 
-template <int NH, bool PWL>
-__device__ __forceinline__ void mlp64_tf32_step(const Mlp64& net, const float* __restrict__ features,
-                                                const float* __restrict__ targets, const int* __restrict__ order,
-                                                const int* __restrict__ step_index, int stride, int rows,
-                                                const float* __restrict__ params, float* __restrict__ grad_partials,
-                                                float* __restrict__ loss_partials) {
-    mlp64_tile_step<Tf32Products, NH, PWL>(net, features, targets, order, step_index, stride, rows, params,
-                                           grad_partials, loss_partials);
-}
-
-MLP64_ENTRIES(mlp64_tf32_step, mlp64_tf32_step)
+MLP64_ENTRIES(mlp64_tf32_step, Tf32Products)
