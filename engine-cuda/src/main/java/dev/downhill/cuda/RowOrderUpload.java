@@ -39,8 +39,18 @@ final class RowOrderUpload implements AutoCloseable {
         long bytes = 4 * order.elements;
         Cuda.check(cuMemAllocHost(staging, bytes), "cuMemAllocHost(" + bytes + " bytes for the row order)");
         stagingInts = staging.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder()).asIntBuffer();
-        Cuda.check(cuStreamCreate(copies, CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate(row order copies)");
-        Cuda.check(cuEventCreate(copied, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate(row order copied)");
+        try {
+            Cuda.check(cuStreamCreate(copies, CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate(row order copies)");
+            try {
+                Cuda.check(cuEventCreate(copied, CUevent_flags.CU_EVENT_DISABLE_TIMING), "cuEventCreate(row order copied)");
+            } catch (RuntimeException e) {
+                cuStreamDestroy(copies);
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            cuMemFreeHost(staging);                                    // the first error is the one to report
+            throw e;
+        }
     }
 
     /**
