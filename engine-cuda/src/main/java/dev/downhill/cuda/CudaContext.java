@@ -5,6 +5,7 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 
+import static jcuda.driver.CUdevice_attribute.*;
 import static jcuda.driver.JCudaDriver.*;
 
 /** Device 0's primary context and the one stream all work of a backend runs on. */
@@ -29,21 +30,17 @@ final class CudaContext implements AutoCloseable {
         byte[] name = new byte[256];
         Cuda.check(cuDeviceGetName(name, name.length, device), "cuDeviceGetName");
         deviceName = new String(name, 0, indexOfZero(name)).trim();
-        int[] count = new int[1];
-        Cuda.check(cuDeviceGetAttribute(count, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
-                device), "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");
-        multiprocessors = count[0];
-        int[] major = new int[1], minor = new int[1];
-        Cuda.check(cuDeviceGetAttribute(major, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
-                device), "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MAJOR)");
-        Cuda.check(cuDeviceGetAttribute(minor, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
-                device), "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MINOR)");
-        computeCapability = 10 * major[0] + minor[0];
-        int[] shared = new int[1];
-        Cuda.check(cuDeviceGetAttribute(shared,
-                jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, device),
-                "cuDeviceGetAttribute(MAX_SHARED_MEMORY_PER_BLOCK_OPTIN)");
-        maxSharedBytesPerBlock = shared[0];
+        multiprocessors = attribute(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, "MULTIPROCESSOR_COUNT");
+        computeCapability = 10 * attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, "COMPUTE_CAPABILITY_MAJOR")
+                + attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, "COMPUTE_CAPABILITY_MINOR");
+        maxSharedBytesPerBlock = attribute(CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+                "MAX_SHARED_MEMORY_PER_BLOCK_OPTIN");
+    }
+
+    private int attribute(int attribute, String name) {
+        int[] value = new int[1];
+        Cuda.check(cuDeviceGetAttribute(value, attribute, device), "cuDeviceGetAttribute(" + name + ")");
+        return value[0];
     }
 
     /** JCuda calls act on the calling thread's current context: every entry point sets it. */
