@@ -170,7 +170,19 @@ final class CudaModel implements TrainableModel {
 
     /** The path an epoch of {@code rowsPerStep}-row steps takes. */
     EpochPath path(int rowsPerStep) {
-        return EpochPath.of(network, rowsPerStep, fastestPath);
+        EpochPath path = EpochPath.of(network, rowsPerStep, fastestPath);
+        return path == EpochPath.FUSED_MLP && fusedPlan(rowsPerStep) == null ? EpochPath.STEP_GRAPH : path;
+    }
+
+    /**
+     * mlp64_step's plan for steps of {@code rows} rows, or null: the network does not fit it, faster
+     * paths are ruled out, or its shared memory does not fit the device (four hidden layers need
+     * 205 KiB: Hopper, not A100).
+     */
+    private Mlp64Plan fusedPlan(int rows) {
+        if (fastestPath.compareTo(EpochPath.FUSED_MLP) > 0) return null;
+        Mlp64Plan plan = Mlp64Plan.of(network, rows, tf32TensorCores);
+        return plan != null && plan.fits(ctx.maxSharedBytesPerBlock) ? plan : null;
     }
 
     /** Rows the general step's per-batch buffers hold: 0 until a general step (or an evaluation) needs them. */
@@ -337,19 +349,15 @@ final class CudaModel implements TrainableModel {
     }
 
     /**
-     * The step graph for this batch shape, captured on first use: mlp64_step's step where the
-     * network fits it, its shared memory fits the device (four hidden layers need 205 KiB: Hopper,
-     * not A100) and faster paths are allowed, else the general step. Only the general step
-     * needs the per-batch buffers (about 1 GiB for tcnn's 2¹⁸ rows); they are made here, outside
+     * The step graph for this batch shape, captured on first use: mlp64_step's step where there is
+     * a {@link #fusedPlan}, else the general step. Only the general step needs the per-batch buffers (about 1 GiB for tcnn's 2¹⁸ rows); they are made here, outside
      * the capture, and growing them drops the graphs captured before, which point at the old ones.
      */
     private StepGraph graph(int rows, int stride) {
         long key = ((long) rows << 32) | stride;
         StepGraph graph = graphs.get(key);
         if (graph != null) return graph;
-        Mlp64Plan plan = fastestPath.compareTo(EpochPath.FUSED_MLP) <= 0 ? Mlp64Plan.of(network, rows, tf32TensorCores)
-                : null;
-        Mlp64Plan fused = plan != null && plan.fits(ctx.maxSharedBytesPerBlock) ? plan : null;
+        Mlp64Plan fused = fusedPlan(rows);
         if (fused == null) {
             ensureCapacity(rows);
             graph = new StepGraph(ctx, () -> enqueueStep(rows, stride, true));
