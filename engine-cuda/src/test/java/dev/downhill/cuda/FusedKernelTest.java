@@ -73,20 +73,10 @@ class FusedKernelTest {
 
     @Test
     void narrowMlpStepsInOneKernel() {
-        // the tcnn shape; a one-hidden-layer net whose last step (446 rows) falls back to the general
-        // path; BCE with sigmoid hidden layers and a batch that leaves a partial tile of 5 rows
-        Network tcnn = Network.builder(64).dense(64, Activation.RELU).dense(64, Activation.RELU).dense(64, Activation.RELU)
-                .dense(64, Activation.RELU).dense(16, Activation.IDENTITY).seed(21).build();
-        Network narrow = Network.builder(20).dense(64, Activation.TANH).dense(3, Activation.IDENTITY).seed(22).build();
-        Network bce = Network.builder(33).dense(64, Activation.SIGMOID).dense(64, Activation.SIGMOID)
-                .dense(1, Activation.SIGMOID).loss(Loss.BCE).seed(23).build();
-        Network leaky = Network.builder(64).dense(64, Activation.LEAKY_RELU).dense(64, Activation.LEAKY_RELU)
-                .dense(64, Activation.LEAKY_RELU).dense(16, Activation.SIGMOID).seed(24).build();
         for (Optimizer o : OPTIMIZERS) {
-            compare("64x4-16 relu mse batch 1000 " + o, tcnn, o, 1000, 3000, EpochPath.FUSED_MLP);
-            compare("20-64-3 tanh mse batch 777 " + o, narrow, o, 777, 2000, EpochPath.FUSED_MLP);
-            compare("33-64-64-1 bce batch 4101 " + o, bce, o, 4101, 8202, EpochPath.FUSED_MLP);
-            compare("64x3-16 leaky/sigmoid batch 512 " + o, leaky, o, 512, 1024, EpochPath.FUSED_MLP);
+            for (NarrowMlpCase c : NarrowMlpCase.ALL) {
+                compare(c.name() + " " + o, c.network(), o, c.batch(), c.rows(), EpochPath.FUSED_MLP);
+            }
         }
     }
 

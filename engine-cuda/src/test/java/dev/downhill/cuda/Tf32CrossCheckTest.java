@@ -73,28 +73,20 @@ class Tf32CrossCheckTest {
     /**
      * A narrow MLP's step in one launch (mlp64_tf32_step.cu on tensor cores, where the device has
      * them), against the float32 CPU reference within the same measured bound: the loss of a first
-     * step, and the parameters after two epochs. Batches that leave a partial tile of rows, and a
-     * last step that falls back to the general path (20-64-3: 2000 rows in batches of 777).
+     * step, and the parameters after two epochs, for each {@link NarrowMlpCase}.
      */
     @Test
     void narrowMlpStepsAgreeWithTheFloat32ReferenceWithinTwiceTheTf32RoundingItself() {
         try (CudaBackend gpu = (CudaBackend) Gpu.open(BackendOptions.MathMode.TF32);
              Backend cpu = new CpuBackendProvider().create(BackendOptions.defaults())) {
-            Network tcnn = Network.builder(64).dense(64, Activation.RELU).dense(64, Activation.RELU)
-                    .dense(64, Activation.RELU).dense(64, Activation.RELU).dense(16, Activation.IDENTITY).seed(21).build();
-            Network narrow = Network.builder(20).dense(64, Activation.TANH).dense(3, Activation.IDENTITY).seed(22).build();
-            Network bce = Network.builder(33).dense(64, Activation.SIGMOID).dense(64, Activation.SIGMOID)
-                    .dense(1, Activation.SIGMOID).loss(Loss.BCE).seed(23).build();
-            Network leaky = Network.builder(64).dense(64, Activation.LEAKY_RELU).dense(64, Activation.LEAKY_RELU)
-                    .dense(64, Activation.LEAKY_RELU).dense(16, Activation.SIGMOID).seed(24).build();
-            System.out.println("tf32 narrow MLPs: " + Mlp64Plan.of(tcnn, 1000, gpu.tf32TensorCores).kernel() + ", "
-                    + Mlp64Plan.of(narrow, 1000, gpu.tf32TensorCores).kernel() + " (compute capability "
-                    + gpu.ctx.computeCapability + ")");
+            NarrowMlpCase tcnn = NarrowMlpCase.ALL.getFirst(), tanh = NarrowMlpCase.ALL.get(1);
+            System.out.println("tf32 narrow MLPs: " + Mlp64Plan.of(tcnn.network(), tcnn.batch(), gpu.tf32TensorCores).kernel()
+                    + ", " + Mlp64Plan.of(tanh.network(), tanh.batch(), gpu.tf32TensorCores).kernel()
+                    + " (compute capability " + gpu.ctx.computeCapability + ")");
             for (Optimizer o : new Optimizer[] {Optimizer.Sgd.plain(0.05f), Optimizer.Adam.defaults(0.01f)}) {
-                narrowMlp("64x4-16 relu mse batch 1000 " + o, gpu, cpu, tcnn, o, 1000, 3000);
-                narrowMlp("20-64-3 tanh mse batch 777 " + o, gpu, cpu, narrow, o, 777, 2000);
-                narrowMlp("33-64-64-1 sigmoid bce batch 4101 " + o, gpu, cpu, bce, o, 4101, 8202);
-                narrowMlp("64x3-16 leaky/sigmoid batch 512 " + o, gpu, cpu, leaky, o, 512, 1024);
+                for (NarrowMlpCase c : NarrowMlpCase.ALL) {
+                    narrowMlp(c.name() + " " + o, gpu, cpu, c.network(), o, c.batch(), c.rows());
+                }
             }
         }
     }
