@@ -25,11 +25,8 @@ final class Kernels implements AutoCloseable {
     private final CudaContext ctx;
     /** Each PTX resource loaded (JIT-compiled) once, by name. */
     private final Map<String, CUmodule> modules = new LinkedHashMap<>();
-    /** The per-shape kernels of tiny_net_epoch.cu, each JIT-compiled on first use only. */
-    private final Map<String, CUfunction> tinyNetEpoch = new HashMap<>();
-    /** mlp64_step.cu's and mlp64_tf32_step.cu's kernels, one per hidden-layer count, loaded on first use. */
-    private final Map<String, CUfunction> mlp64Step = new HashMap<>();
-    private CUfunction columnSums;
+    /** Kernels loaded on their first use, by name: tiny_net_epoch's per shape, mlp64_step's, column_sums. */
+    private final Map<String, CUfunction> onDemand = new HashMap<>();
     private final CUfunction gatherRows, biasActivation, activationBackward, lossDelta, lossFinalize, optimizerUpdate,
             advanceStep, softmaxRows, smallNetEpoch;
 
@@ -157,7 +154,7 @@ final class Kernels implements AutoCloseable {
     void tinyNetEpoch(TinyNetPlan plan, OptimizerCode o, CUdeviceptr features, CUdeviceptr targets, CUdeviceptr order,
                       int rows, CUdeviceptr params, CUdeviceptr m, CUdeviceptr v, CUdeviceptr lr, CUdeviceptr stepCount,
                       CUdeviceptr stepLoss) {
-        CUfunction f = tinyNetEpoch.computeIfAbsent(plan.shape(), shape -> load(plan.resource(), plan.kernel()));
+        CUfunction f = onDemand.computeIfAbsent(plan.kernel(), kernel -> load(plan.resource(), kernel));
         launch(f, plan.kernel() + "(rows=" + rows + ")", 1, 32, Pointer.to(plan.netStruct()), Pointer.to(o.asStruct()),
                 Pointer.to(features), Pointer.to(targets), Pointer.to(order), Pointer.to(new int[] {rows}),
                 Pointer.to(params), Pointer.to(m), Pointer.to(v), Pointer.to(lr), Pointer.to(stepCount),
@@ -172,7 +169,7 @@ final class Kernels implements AutoCloseable {
     void mlp64Step(Mlp64Plan plan, int blocks, CUdeviceptr features, CUdeviceptr targets, CUdeviceptr order,
                    CUdeviceptr stepIndex, int stride, int rows, CUdeviceptr params, CUdeviceptr gradPartials,
                    CUdeviceptr lossPartials) {
-        CUfunction f = mlp64Step.computeIfAbsent(plan.kernel(), kernel -> {
+        CUfunction f = onDemand.computeIfAbsent(plan.kernel(), kernel -> {
             CUfunction loaded = load(plan.module(), kernel);
             Cuda.check(cuFuncSetAttribute(loaded, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                     plan.sharedBytes()), "cuFuncSetAttribute(" + plan.kernel() + ", MAX_DYNAMIC_SHARED_SIZE_BYTES)");
@@ -186,7 +183,7 @@ final class Kernels implements AutoCloseable {
 
     /** out[i] = Σ_r in[r·n + i] over {@code rows} rows, in a fixed order. */
     void columnSums(CUdeviceptr in, int rows, long n, CUdeviceptr out) {
-        if (columnSums == null) columnSums = load("column_sums");
+        CUfunction columnSums = onDemand.computeIfAbsent("column_sums", this::load);
         launch(columnSums, "column_sums(rows=" + rows + ", n=" + n + ")", blocks(n), BLOCK, Pointer.to(in),
                 Pointer.to(new int[] {rows}), Pointer.to(new long[] {n}), Pointer.to(out));
     }
