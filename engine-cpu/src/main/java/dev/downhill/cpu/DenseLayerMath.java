@@ -1,7 +1,6 @@
 package dev.downhill.cpu;
 
 import org.ejml.data.FMatrixRMaj;
-import org.ejml.dense.row.CommonOps_FDRM;
 
 /**
  * The forward and backward pass of one dense layer {@code z = x·Wᵀ + b}.
@@ -22,7 +21,12 @@ final class DenseLayerMath {
     /** ∂L/∂W = dzᵀ·x and ∂L/∂b = Σ_rows dz. */
     static void parameterGradients(MatrixProducts products, FMatrixRMaj dz, FMatrixRMaj x, FMatrixRMaj dw, FMatrixRMaj db) {
         products.weightGradient(dz, x, dw);
-        CommonOps_FDRM.sumCols(dz, db);
+        // Σ_rows dz row by row: a pass along memory, where a column at a time strides across it
+        int out = dz.numCols;
+        java.util.Arrays.fill(db.data, 0, out, 0f);
+        for (int r = 0; r < dz.numRows; r++) {
+            for (int c = 0; c < out; c++) db.data[c] += dz.data[r * out + c];
+        }
     }
 
     /** ∂L/∂x = dz·W, the gradient handed to the layer below. */
