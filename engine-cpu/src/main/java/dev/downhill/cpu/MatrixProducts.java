@@ -24,6 +24,8 @@ final class MatrixProducts {
     static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private final Path path;
+    /** The fast path's kernels and threads; none where products never take it. */
+    private final VectorProducts vectors;
     private float[] scratch = new float[0];
 
     MatrixProducts(Path path) {
@@ -31,6 +33,7 @@ final class MatrixProducts {
             throw new IllegalStateException("the fast product path needs --add-modules jdk.incubator.vector");
         }
         this.path = path;
+        this.vectors = VECTOR_API && path != Path.REFERENCE ? new VectorProducts() : null;
     }
 
     /** In words, for the device description. */
@@ -43,7 +46,7 @@ final class MatrixProducts {
         if (fast(x.numRows, w.numCols, w.numRows)) {
             float[] wt = scratch(w.getNumElements());
             VectorProducts.transpose(w.data, w.numRows, w.numCols, wt);
-            VectorProducts.multiply(x.data, wt, z.data, x.numRows, w.numRows, w.numCols);
+            vectors.multiply(x.data, wt, z.data, x.numRows, w.numRows, w.numCols);
         } else {
             CommonOps_FDRM.multTransB(x, w, z);
         }
@@ -54,7 +57,7 @@ final class MatrixProducts {
         if (fast(dz.numRows, x.numCols, dz.numCols)) {
             float[] dzt = scratch(dz.getNumElements());
             VectorProducts.transpose(dz.data, dz.numRows, dz.numCols, dzt);
-            VectorProducts.multiply(dzt, x.data, dw.data, dz.numCols, x.numCols, dz.numRows);
+            vectors.multiply(dzt, x.data, dw.data, dz.numCols, x.numCols, dz.numRows);
         } else {
             CommonOps_FDRM.multTransA(dz, x, dw);
         }
@@ -63,7 +66,7 @@ final class MatrixProducts {
     /** ∂L/∂x = dz·W. Shapes: dz [rows, out], W [out, in], dx [rows, in]. */
     void inputGradient(FMatrixRMaj dz, FMatrixRMaj w, FMatrixRMaj dx) {
         if (fast(dz.numRows, w.numCols, w.numRows)) {
-            VectorProducts.multiply(dz.data, w.data, dx.data, dz.numRows, w.numCols, w.numRows);
+            vectors.multiply(dz.data, w.data, dx.data, dz.numRows, w.numCols, w.numRows);
         } else {
             CommonOps_FDRM.mult(dz, w, dx);
         }

@@ -22,7 +22,7 @@ class VectorProductsTest {
             FMatrixRMaj b = RandomMatrices_FDRM.rectangle(s[2], s[1], -1, 1, random);
             FMatrixRMaj expected = new FMatrixRMaj(s[0], s[1]), actual = new FMatrixRMaj(s[0], s[1]);
             CommonOps_FDRM.mult(a, b, expected);
-            VectorProducts.multiply(a.data, b.data, actual.data, s[0], s[1], s[2]);
+            new VectorProducts().multiply(a.data, b.data, actual.data, s[0], s[1], s[2]);
             double worst = 0, scale = 0;
             for (int i = 0; i < expected.data.length; i++) {
                 worst = Math.max(worst, Math.abs(expected.data[i] - actual.data[i]));
