@@ -10,8 +10,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 java_bin="$(find_java)"
 export JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$java_bin")")")"
 
-mvn -q -B -f "$root/pom.xml" -DskipTests install
-mvn -q -B -f "$root/tools/dl4j/pom.xml" package
+mvn -q -B -f "$root/pom.xml" -DskipTests install >&2
+mvn -q -B -f "$root/tools/dl4j/pom.xml" package >&2
 cores="$(nproc)"
 export OMP_NUM_THREADS="$cores" OMP_WAIT_POLICY=PASSIVE
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$root" rev-parse --short HEAD), $cores cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
