@@ -14,7 +14,8 @@ class VectorProductsTest {
     @Test
     void multiplyMatchesEjmlOnEveryTilingEdge() {
         int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {4, 48, 16}, {5, 47, 9}, {7, 49, 33}, {8, 96, 1}, {128, 257, 3},
-                {64, 64, 64}, {131, 1000, 17}, {2, 16, 200}, {257, 33, 129}};
+                {64, 64, 64}, {131, 1000, 17}, {2, 16, 200}, {257, 33, 129},
+                {37, 500, 600}, {6, 49, 1000}, {9, 300, 257}};   // several panels of B, in depth and in width
         Random random = new Random(4);
         int checked = 0;
         for (int[] s : shapes) {
