@@ -1,5 +1,6 @@
 package dev.downhill.bench;
 
+import dev.downhill.InputException;
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.EpochResult;
 import dev.downhill.backend.TrainableModel;
@@ -15,7 +16,8 @@ import java.util.stream.IntStream;
  * Times whole training epochs of a workload on a backend: synthetic rows for a number of steps
  * (bounded by host memory and arithmetic, then cut to about half a second after timing a probe of
  * a few steps), warm-up epochs (which also pay for graph capture and JIT), then timed epochs, of
- * which the median counts. An epoch ends with the loss read back, so the time covers all device work.
+ * which the median counts; an epoch shorter than that is repeated to fill it. An epoch ends with
+ * the loss read back, so the time covers all device work.
  */
 public final class ThroughputMeter {
     /**
@@ -54,35 +56,54 @@ public final class ThroughputMeter {
 
     public Throughput measure(Backend backend, String math, Workload workload, double peakFlops) {
         Network net = workload.network(0);
-        int batch = workload.batchSize(), maxSteps = steps(workload, epochFlops);
-        DataSet data = workload.syntheticData(maxSteps * batch, 1);
+        DataSet data = workload.syntheticData(steps(workload, epochFlops) * workload.batchSize(), 1);
+        return measure(backend, math, workload.name(), net, net.initialParameters(), Optimizer.Sgd.plain(1e-3f), data,
+                workload.batchSize(), peakFlops);
+    }
+
+    /**
+     * The throughput of any network training on any data: epochs of whole batches of the data's
+     * rows in order (a batch larger than the data is cut to it), at the optimiser's learning rate.
+     *
+     * @param name what the rows call the workload
+     */
+    public Throughput measure(Backend backend, String math, String name, Network net, float[] initial, Optimizer optimizer,
+                              DataSet data, int batchSize, double peakFlops) {
+        int batch = Math.min(batchSize, data.rows()), maxSteps = data.rows() / batch;
+        float rate = optimizer.learningRate();
         long[] nanos = new long[repeats];
-        try (TrainableModel model = backend.load(net, net.initialParameters(), Optimizer.Sgd.plain(1e-3f), data)) {
+        try (TrainableModel model = backend.load(net, initial, optimizer, data)) {
             int probe = Math.min(maxSteps, 8);
             int[] probeOrder = IntStream.range(0, probe * batch).toArray();
-            check(model.trainEpoch(probeOrder, batch, 1e-3f));                 // first use: capture, JIT
+            check(model.trainEpoch(probeOrder, batch, rate));                 // first use: capture, JIT
             long start = System.nanoTime();
-            check(model.trainEpoch(probeOrder, batch, 1e-3f));
+            check(model.trainEpoch(probeOrder, batch, rate));
             double stepNanos = Math.max(1, (System.nanoTime() - start) / (double) probe);
-            int steps = (int) Math.max(2, Math.min(maxSteps, EPOCH_NANOS / stepNanos));
+            int steps = (int) Math.max(Math.min(2, maxSteps), Math.min(maxSteps, EPOCH_NANOS / stepNanos));
+            // a small data set's epochs are repeated up to the same half second, so that they are timed warm
+            int passes = (int) Math.max(1, EPOCH_NANOS / (steps * stepNanos));
             int rows = steps * batch;
             int[] order = IntStream.range(0, rows).toArray();
-            for (int i = 0; i < warmups; i++) check(model.trainEpoch(order, batch, 1e-3f));
-            for (int i = 0; i < repeats; i++) {
-                long t = System.nanoTime();
-                check(model.trainEpoch(order, batch, 1e-3f));
-                nanos[i] = System.nanoTime() - t;
-            }
+            for (int i = 0; i < warmups; i++) timedPasses(model, order, batch, rate, passes);
+            for (int i = 0; i < repeats; i++) nanos[i] = timedPasses(model, order, batch, rate, passes);
             Arrays.sort(nanos);
-            double seconds = nanos[repeats / 2] / 1e9;
+            double seconds = nanos[repeats / 2] / 1e9 / passes;
             double samples = rows / seconds;
-            double flops = samples * workload.flopsPerSample();
-            return new Throughput(backend.name(), backend.device(), workload.name(), workload.shape(), math, batch,
+            double flops = samples * net.flopsPerSample();
+            return new Throughput(backend.name(), backend.device(), name, net.widths(), math, batch,
                     samples, seconds / steps, flops, peakFlops > 0 ? flops / peakFlops : Double.NaN);
         }
     }
 
+    /** Nanoseconds for {@code passes} epochs over {@code order}. */
+    private static long timedPasses(TrainableModel model, int[] order, int batch, float rate, int passes) {
+        long t = System.nanoTime();
+        for (int p = 0; p < passes; p++) check(model.trainEpoch(order, batch, rate));
+        return System.nanoTime() - t;
+    }
+
     private static void check(EpochResult r) {
-        if (r.diverged()) throw new IllegalStateException("the benchmark's training diverged at step " + r.nonFiniteStep());
+        if (r.diverged()) throw new InputException("the benchmark's training diverged at step " + r.nonFiniteStep()
+                + ": the loss is no longer a number (lower the learning rate)");
     }
 }
