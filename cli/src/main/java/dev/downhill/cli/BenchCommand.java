@@ -11,6 +11,7 @@ import dev.downhill.bench.ThroughputMeter;
 import dev.downhill.workload.Workload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,7 +29,9 @@ import java.util.concurrent.Callable;
  * standard workloads, side by side, or swept over batch size or layer width.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measures training throughput (samples/s) of each backend on the standard workloads.",
+        description = {"Measures training throughput (samples/s) of each backend on the standard workloads,",
+                "or on a network and data of your own: everything after -- is read as 'downhill train' options,",
+                "e.g. downhill bench --backend cpu,cuda -- --data f.csv --target y --hidden 256,256 --batch 512.",
                 "The cpu backend runs tcnn at batch 16384 and wide as 1024x4 at batch 1024."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--workload", split = ",", paramLabel = "NAME", description = "tiny, mnist, tcnn, wide (default: all)")
@@ -58,21 +61,23 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE", description = "where a sweep's plot goes (default: out/bench-sweep-KIND.png)")
     Path plot;
 
+    @Parameters(paramLabel = "-- TRAIN-OPTIONS", description = "a network and data of your own, as 'downhill train' takes them")
+    List<String> own;
+
     @Override
     public Integer call() throws IOException {
-        List<Run> runs = sweep == null ? standardRuns() : sweepRuns();
+        List<Run> runs = own != null ? ownRuns() : sweep == null ? standardRuns() : sweepRuns();
         PrintStream out = System.out;
         List<Throughput> rows = new ArrayList<>();
         Map<String, Double> peaks = new LinkedHashMap<>();
         boolean terminal = ProgressPrinter.stdoutIsTerminal();
         for (Run run : runs) {
-            String progress = "measuring " + run.backend + " " + run.workload.name() + " " + run.workload.shape() + " batch "
-                    + run.workload.batchSize() + " " + run.math + " ...";
+            String progress = "measuring " + run.backend + " " + run.subject.describe() + " " + run.math + " ...";
             System.err.print(terminal ? "\r\033[K" + progress : progress + "\n");
             try (Backend backend = Backends.open(run.backend, options(run.math), s -> { })) {
                 double peak = peaks.computeIfAbsent(run.backend + "/" + run.math, k -> backend.measureMatrixProductFlops());
                 double epochFlops = run.backend.equals("cpu") ? ThroughputMeter.CPU_EPOCH_FLOPS : ThroughputMeter.GPU_EPOCH_FLOPS;
-                rows.add(new ThroughputMeter(warmups, repeats, epochFlops).measure(backend, run.math, run.workload, peak));
+                rows.add(run.subject.measure(new ThroughputMeter(warmups, repeats, epochFlops), backend, run.math, peak));
             }
         }
         if (terminal) System.err.print("\r\033[K");
@@ -86,7 +91,52 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private record Run(String backend, String math, Workload workload) {}
+    private record Run(String backend, String math, Subject subject) {}
+
+    /** What a run trains: a standard workload on synthetic rows, or the user's network on the user's data. */
+    private sealed interface Subject {
+        String describe();
+
+        Throughput measure(ThroughputMeter meter, Backend backend, String math, double peak);
+    }
+
+    private record Standard(Workload workload) implements Subject {
+        public String describe() {
+            return workload.name() + " " + workload.shape() + " batch " + workload.batchSize();
+        }
+
+        public Throughput measure(ThroughputMeter meter, Backend backend, String math, double peak) {
+            return meter.measure(backend, math, workload, peak);
+        }
+    }
+
+    private record Own(RunSettings settings, TrainingRun.Prepared prepared) implements Subject {
+        public String describe() {
+            return settings.name() + " " + prepared.network().widths() + " batch " + settings.training().batchSize();
+        }
+
+        public Throughput measure(ThroughputMeter meter, Backend backend, String math, double peak) {
+            return meter.measure(backend, math, settings.name(), prepared.network(), prepared.initial(), settings.optimizer(),
+                    prepared.train(), settings.training().batchSize(), peak);
+        }
+    }
+
+    /** The network and data after --, read as 'downhill train' reads them, on every backend and math mode asked for. */
+    private List<Run> ownRuns() {
+        if (workloads != null || sweep != null || batch != null) {
+            throw new InputException("a network of your own (after --) takes no --workload, --sweep or --batch: "
+                    + "give --batch after -- as 'downhill train' takes it");
+        }
+        TrainCommand train = new TrainCommand();
+        new picocli.CommandLine(train).parseArgs(own.toArray(String[]::new));
+        RunSettings settings = train.run(null);
+        Own subject = new Own(settings, new TrainingRun(settings, System.err).prepare());
+        List<Run> runs = new ArrayList<>();
+        for (String b : backendNames()) {
+            for (String m : mathsFor(b)) runs.add(new Run(b, m, subject));
+        }
+        return runs;
+    }
 
     private List<Run> standardRuns() {
         List<Workload> chosen = workloads == null ? Workload.STANDARD : workloads.stream().map(Workload::named).toList();
@@ -95,7 +145,7 @@ final class BenchCommand implements Callable<Integer> {
             for (String m : mathsFor(b)) {
                 for (Workload w : chosen) {
                     Workload sized = StandardWorkloads.forBackend(w, b);
-                    runs.add(new Run(b, m, batch != null ? sized.withBatch(batch) : sized));
+                    runs.add(new Run(b, m, new Standard(batch != null ? sized.withBatch(batch) : sized)));
                 }
             }
         }
@@ -109,11 +159,11 @@ final class BenchCommand implements Callable<Integer> {
             for (String m : mathsFor(b)) {
                 switch (sweep) {
                     case "batch" -> {
-                        for (int size = 1; size <= 4096; size *= 4) runs.add(new Run(b, m, mnist.withBatch(size)));
+                        for (int size = 1; size <= 4096; size *= 4) runs.add(new Run(b, m, new Standard(mnist.withBatch(size))));
                     }
                     case "width" -> {
                         for (int w = 16; w <= 2048; w *= 2) {
-                            runs.add(new Run(b, m, mnist.renamed("square", w, w, w, w, w).withBatch(batch != null ? batch : 256)));
+                            runs.add(new Run(b, m, new Standard(mnist.renamed("square", w, w, w, w, w).withBatch(batch != null ? batch : 256))));
                         }
                     }
                     default -> throw new InputException("unknown sweep '" + sweep + "' (expected batch or width)");

@@ -41,7 +41,7 @@ final class BenchTable {
         for (int i = 0; i < rows.size(); i++) {
             Throughput t = rows.get(i);
             s.append(String.format(Locale.ROOT, "  {\"backend\": \"%s\", \"device\": \"%s\", \"workload\": \"%s\", \"shape\": \"%s\", "
-                            + "\"math\": \"%s\", \"batch\": %d, \"samples_per_s\": %.1f, \"step_s\": %.9f, \"tflops\": %.4f, "
+                            + "\"math\": \"%s\", \"batch\": %d, \"samples_per_s\": %.1f, \"step_s\": %.6e, \"tflops\": %.4f, "
                             + "\"peak_share\": %.4f}%s%n", t.backend(), t.device().replace("\"", "'"), t.workload(), t.shape(),
                     t.math(), t.batch(), t.samplesPerSecond(), t.stepSeconds(), t.flopsPerSecond() / 1e12,
                     Double.isNaN(t.peakShare()) ? 0 : t.peakShare(), i + 1 < rows.size() ? "," : ""));

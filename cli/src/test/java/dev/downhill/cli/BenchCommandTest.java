@@ -1,0 +1,94 @@
+package dev.downhill.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code downhill bench} on the CPU: a standard workload, a network and data of the user's own, and misuse. */
+class BenchCommandTest {
+    private static final Path SEED_CSV = Path.of("../examples/placement.csv");
+
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            return new Run(Main.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> rows(Path json) throws IOException {
+        return (List<Map<String, Object>>) new MiniJson(Files.readString(json)).value();
+    }
+
+    @Test
+    void aStandardWorkloadGetsARowInTheTableAndTheJson() throws IOException {
+        Path json = dir.resolve("tiny.json");
+        Run r = run("bench", "--workload", "tiny", "--backend", "cpu", "--warmups", "0", "--repeats", "1", "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("measuring cpu tiny 2-2-1 batch 1 fp32"), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("cpu") && l.contains("tiny") && l.contains("2-2-1")), r.out());
+        Map<String, Object> row = rows(json).getFirst();
+        assertEquals("tiny", row.get("workload"));
+        assertEquals(1.0, ((Number) row.get("batch")).doubleValue());
+        double samples = ((Number) row.get("samples_per_s")).doubleValue(), step = ((Number) row.get("step_s")).doubleValue();
+        assertTrue(samples > 1000, "samples/s " + samples);
+        assertEquals(1, samples * step, 1e-3, "a step of one row takes 1/(samples/s)");
+    }
+
+    @Test
+    void aNetworkAndDataOfTheUsersOwnAreReadAsTrainReadsThem() throws IOException {
+        Path json = dir.resolve("own.json");
+        Run r = run("bench", "--backend", "cpu", "--warmups", "0", "--repeats", "1", "--json", json.toString(),
+                "--", "--data", SEED_CSV.toString(), "--target", "package_lpa", "--features", "cgpa,profile_score",
+                "--hidden", "8,4", "--batch", "16", "--optimizer", "adam");
+        assertEquals(0, r.code(), r.err());
+        List<Map<String, Object>> rows = rows(json);
+        assertEquals(1, rows.size(), "one backend, one math mode");
+        Map<String, Object> row = rows.getFirst();
+        assertEquals("placement", row.get("workload"));
+        assertEquals("2-8-4-1", row.get("shape"));
+        assertEquals(16.0, ((Number) row.get("batch")).doubleValue());
+        assertTrue(((Number) row.get("samples_per_s")).doubleValue() > 1000, row.toString());
+    }
+
+    @Test
+    void misuseIsOneLine() {
+        String[][] cases = {
+                {"bench", "--workload", "tiny", "--", "--data", SEED_CSV.toString(), "--target", "package_lpa"},
+                {"bench", "--backend", "cpu", "--", "--data", SEED_CSV.toString(), "--target", "salary"},
+                {"bench", "--backend", "cpu", "--warmups", "0", "--repeats", "1", "--", "--data", SEED_CSV.toString(),
+                        "--target", "package_lpa", "--lr", "1e9", "--batch", "8"},
+                {"bench", "--sweep", "depth"},
+        };
+        String[] expected = {"takes no --workload, --sweep or --batch", "unknown target column 'salary'",
+                "the benchmark's training diverged", "unknown sweep 'depth'"};
+        for (int i = 0; i < cases.length; i++) {
+            Run r = run(cases[i]);
+            assertEquals(2, r.code(), String.join(" ", cases[i]) + ": " + r.err());
+            String last = r.err().lines().reduce((a, b) -> b).orElse("");
+            assertTrue(last.startsWith("downhill: error: ") && last.contains(expected[i]), r.err());
+            assertEquals(1, r.err().lines().filter(l -> l.startsWith("downhill") || l.startsWith("\tat ")).count(), r.err());
+        }
+    }
+}
