@@ -127,6 +127,12 @@ final class BenchCommand implements Callable<Integer> {
             throw new InputException("a network of your own (after --) takes no --workload, --sweep or --batch: "
                     + "give --batch after -- as 'downhill train' takes it");
         }
+        for (String arg : own) {
+            if (arg.matches("--(backend|math)(=.*)?")) {
+                throw new InputException(arg.replaceFirst("=.*", "") + " goes before --: bench measures every backend "
+                        + "and math mode asked for there");
+            }
+        }
         TrainCommand train = new TrainCommand();
         new picocli.CommandLine(train).parseArgs(own.toArray(String[]::new));
         RunSettings settings = train.run(null);

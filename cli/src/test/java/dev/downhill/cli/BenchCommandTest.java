@@ -80,9 +80,12 @@ class BenchCommandTest {
                 {"bench", "--backend", "cpu", "--warmups", "0", "--repeats", "1", "--", "--data", SEED_CSV.toString(),
                         "--target", "package_lpa", "--lr", "1e9", "--batch", "8"},
                 {"bench", "--sweep", "depth"},
+                {"bench", "--", "--data", SEED_CSV.toString(), "--target", "package_lpa", "--backend", "cuda"},
+                {"bench", "--", "--data", SEED_CSV.toString(), "--target", "package_lpa", "--hidden", "abc"},
         };
         String[] expected = {"takes no --workload, --sweep or --batch", "unknown target column 'salary'",
-                "the benchmark's training diverged", "unknown sweep 'depth'"};
+                "the benchmark's training diverged", "unknown sweep 'depth'", "--backend goes before --",
+                "'abc' is not an int"};
         for (int i = 0; i < cases.length; i++) {
             Run r = run(cases[i]);
             assertEquals(2, r.code(), String.join(" ", cases[i]) + ": " + r.err());
