@@ -54,4 +54,19 @@ class VectorProductsTest {
         reference.inputGradient(dz, w, d2);
         assertTrue(org.ejml.dense.row.MatrixFeatures_FDRM.isIdentical(d1, d2, 1e-5f), "∂L/∂x = dz·W");
     }
+
+    @Test
+    void aLargeProductRunsOnMoreThanOneCore() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() > 1, "one core: nothing to share");
+        int n = 512;
+        Random random = new Random(2);
+        float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
+        for (int i = 0; i < a.length; i++) { a[i] = random.nextFloat(); b[i] = random.nextFloat(); }
+        VectorProducts products = new VectorProducts();
+        java.util.concurrent.ForkJoinPool pool = java.util.concurrent.ForkJoinPool.commonPool();
+        long before = pool.getStealCount();
+        for (int i = 0; i < 20; i++) products.multiply(a, b, c, n, n, n);
+        // a share the caller had to run itself (no worker free in time) would not count; twenty products leave room for that
+        assertTrue(pool.getStealCount() > before, "no share of 20 products of 512³ ran on another thread");
+    }
 }
