@@ -3,10 +3,7 @@ package dev.downhill.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,25 +13,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** {@code downhill bench} on the CPU: a standard workload, a network and data of the user's own, and misuse. */
 class BenchCommandTest {
-    private static final Path SEED_CSV = Path.of("../examples/placement.csv");
+    private static final Path SEED_CSV = CliRun.SEED_CSV;
 
     @TempDir
     Path dir;
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return new Run(Main.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     @SuppressWarnings("unchecked")
     private List<Map<String, Object>> rows(Path json) throws IOException {
@@ -44,7 +26,7 @@ class BenchCommandTest {
     @Test
     void aStandardWorkloadGetsARowInTheTableAndTheJson() throws IOException {
         Path json = dir.resolve("tiny.json");
-        Run r = run("bench", "--workload", "tiny", "--backend", "cpu", "--warmups", "0", "--repeats", "1", "--json", json.toString());
+        CliRun r = CliRun.of("bench", "--workload", "tiny", "--backend", "cpu", "--warmups", "0", "--repeats", "1", "--json", json.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("measuring cpu tiny 2-2-1 batch 1 fp32"), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("cpu") && l.contains("tiny") && l.contains("2-2-1")), r.out());
@@ -59,7 +41,7 @@ class BenchCommandTest {
     @Test
     void aNetworkAndDataOfTheUsersOwnAreReadAsTrainReadsThem() throws IOException {
         Path json = dir.resolve("own.json");
-        Run r = run("bench", "--backend", "cpu", "--warmups", "0", "--repeats", "1", "--json", json.toString(),
+        CliRun r = CliRun.of("bench", "--backend", "cpu", "--warmups", "0", "--repeats", "1", "--json", json.toString(),
                 "--", "--data", SEED_CSV.toString(), "--target", "package_lpa", "--features", "cgpa,profile_score",
                 "--hidden", "8,4", "--batch", "16", "--optimizer", "adam");
         assertEquals(0, r.code(), r.err());
@@ -87,7 +69,7 @@ class BenchCommandTest {
                 "the benchmark's training diverged", "unknown sweep 'depth'", "--backend goes before --",
                 "'abc' is not an int"};
         for (int i = 0; i < cases.length; i++) {
-            Run r = run(cases[i]);
+            CliRun r = CliRun.of(cases[i]);
             assertEquals(2, r.code(), String.join(" ", cases[i]) + ": " + r.err());
             String last = r.err().lines().reduce((a, b) -> b).orElse("");
             assertTrue(last.startsWith("downhill: error: ") && last.contains(expected[i]), r.err());

@@ -3,9 +3,7 @@ package dev.downhill.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,30 +15,14 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The {@code downhill} command end to end, in-process. */
 class CliTest {
-    private static final Path SEED_CSV = Path.of("../examples/placement.csv");
+    private static final Path SEED_CSV = CliRun.SEED_CSV;
 
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void trainingTheSeedExampleLowersTheLossAndPredictUsesItsCheckpoint() throws IOException {
-        Run train = run("train", "--out", dir.toString(), "--epochs", "20");
+        CliRun train = CliRun.of("train", "--out", dir.toString(), "--epochs", "20");
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("backend cpu (auto)"), train.out());
         List<Double> packageLosses = epochLosses(train.out().substring(0, train.out().indexOf("== placement-placed")));
@@ -55,7 +37,7 @@ class CliTest {
         }
 
         Path predictions = dir.resolve("pred.csv");
-        Run predict = run("predict", "--model", dir.resolve("placement-package/model.safetensors").toString(),
+        CliRun predict = CliRun.of("predict", "--model", dir.resolve("placement-package/model.safetensors").toString(),
                 "--data", SEED_CSV.toString(), "--output", predictions.toString(), "--backend", "cpu");
         assertEquals(0, predict.code(), predict.err());
         List<String> lines = Files.readAllLines(predictions);
@@ -79,7 +61,7 @@ class CliTest {
             s.append(a).append(',').append(b).append(',').append(a > 0.5 ? (b > 0.5 ? 2 : 1) : 0).append('\n');
         }
         Files.writeString(csv, s);
-        Run r = run("train", "--data", csv.toString(), "--target", "label", "--loss", "cross-entropy", "--hidden", "16",
+        CliRun r = CliRun.of("train", "--data", csv.toString(), "--target", "label", "--loss", "cross-entropy", "--hidden", "16",
                 "--optimizer", "adam", "--lr", "0.02", "--epochs", "60", "--batch", "8", "--out", dir.resolve("ce").toString());
         assertEquals(0, r.code(), r.err());
         Matcher m = Pattern.compile("validation accuracy ([0-9.]+)").matcher(r.out());
@@ -89,7 +71,7 @@ class CliTest {
 
     @Test
     void devicesListsTheCpu() {
-        Run r = run("devices");
+        CliRun r = CliRun.of("devices");
         assertEquals(0, r.code());
         assertTrue(r.out().matches("(?s).*cpu +available .*auto picks: \\w+.*"), r.out());
     }
@@ -99,7 +81,7 @@ class CliTest {
         Path ragged = dir.resolve("ragged.csv");
         Files.writeString(ragged, "a,b,y\n1,2,3\n4,5\n");
         Path model = dir.resolve("m");
-        assertEquals(0, run("train", "--epochs", "1", "--out", model.toString()).code());
+        assertEquals(0, CliRun.of("train", "--epochs", "1", "--out", model.toString()).code());
         String[][] cases = {
                 {"train", "--data", dir.resolve("missing.csv").toString(), "--target", "y"},
                 {"train", "--data", ragged.toString(), "--target", "y"},
@@ -117,7 +99,7 @@ class CliTest {
                 "loss became NaN or infinite at epoch 1", "'many' is not an int", "not a valid safetensors checkpoint",
                 "unknown backend 'tpu'"};
         for (int i = 0; i < cases.length; i++) {
-            Run r = run(cases[i]);
+            CliRun r = CliRun.of(cases[i]);
             assertEquals(2, r.code(), String.join(" ", cases[i]) + ": " + r.err());
             assertEquals(1, r.err().lines().count(), "one line: " + r.err());
             assertTrue(r.err().startsWith("downhill: error: ") && r.err().contains(expected[i]), r.err());
