@@ -3,6 +3,9 @@ package dev.downhill.cpu;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 
+import static dev.downhill.cpu.VectorProducts.Layout.AS_IS;
+import static dev.downhill.cpu.VectorProducts.Layout.TRANSPOSED;
+
 /**
  * The three products of a dense layer, through EJML (the readable reference) or, for large
  * ones, through {@link VectorProducts} on both cores. The fast path needs the incubating module
@@ -16,8 +19,9 @@ final class MatrixProducts {
     /** Products of at least this many multiply-adds take the fast path under AUTO. */
     static final long FAST_FROM = 1 << 15;
     /**
-     * ... and of at least this many rows: the fast path transposes an operand per product, which a
-     * batch of a few rows does not pay back (measured: at batch 1, 256 wide, it was 3× slower than EJML).
+     * ... and of at least this many rows: the fast path packs both operands per product, which a
+     * batch of a few rows does not pay back (measured when it transposed one instead: at batch 1,
+     * 256 wide, it was 3× slower than EJML).
      */
     static final int FAST_FROM_ROWS = 16;
 
@@ -26,7 +30,6 @@ final class MatrixProducts {
     private final Path path;
     /** The fast path's kernels and threads; none where products never take it. */
     private final VectorProducts vectors;
-    private float[] scratch = new float[0];
 
     MatrixProducts(Path path) {
         if (path == Path.FAST && !VECTOR_API) {
@@ -38,15 +41,13 @@ final class MatrixProducts {
 
     /** In words, for the device description. */
     static String describe() {
-        return VECTOR_API ? "EJML, Vector API for large products" : "EJML (run with --add-modules jdk.incubator.vector for the fast path)";
+        return VECTOR_API ? "EJML, Vector API for large products: " + ProductTiling.forThisMachine().describe() : "EJML (run with --add-modules jdk.incubator.vector for the fast path)";
     }
 
     /** z = x·Wᵀ. Shapes: x [rows, in], W [out, in], z [rows, out]. */
     void forward(FMatrixRMaj x, FMatrixRMaj w, FMatrixRMaj z) {
         if (fast(x.numRows, w.numCols, w.numRows)) {
-            float[] wt = scratch(w.getNumElements());
-            VectorProducts.transpose(w.data, w.numRows, w.numCols, wt);
-            vectors.multiply(x.data, wt, z.data, x.numRows, w.numRows, w.numCols);
+            vectors.multiply(x.data, AS_IS, w.data, TRANSPOSED, z.data, x.numRows, w.numRows, w.numCols);
         } else {
             CommonOps_FDRM.multTransB(x, w, z);
         }
@@ -55,9 +56,7 @@ final class MatrixProducts {
     /** ∂L/∂W = dzᵀ·x. Shapes: dz [rows, out], x [rows, in], dW [out, in]. */
     void weightGradient(FMatrixRMaj dz, FMatrixRMaj x, FMatrixRMaj dw) {
         if (fast(dz.numRows, x.numCols, dz.numCols)) {
-            float[] dzt = scratch(dz.getNumElements());
-            VectorProducts.transpose(dz.data, dz.numRows, dz.numCols, dzt);
-            vectors.multiply(dzt, x.data, dw.data, dz.numCols, x.numCols, dz.numRows);
+            vectors.multiply(dz.data, TRANSPOSED, x.data, AS_IS, dw.data, dz.numCols, x.numCols, dz.numRows);
         } else {
             CommonOps_FDRM.multTransA(dz, x, dw);
         }
@@ -66,7 +65,7 @@ final class MatrixProducts {
     /** ∂L/∂x = dz·W. Shapes: dz [rows, out], W [out, in], dx [rows, in]. */
     void inputGradient(FMatrixRMaj dz, FMatrixRMaj w, FMatrixRMaj dx) {
         if (fast(dz.numRows, w.numCols, w.numRows)) {
-            vectors.multiply(dz.data, w.data, dx.data, dz.numRows, w.numCols, w.numRows);
+            vectors.multiply(dz.data, AS_IS, w.data, AS_IS, dx.data, dz.numRows, w.numCols, w.numRows);
         } else {
             CommonOps_FDRM.mult(dz, w, dx);
         }
@@ -78,11 +77,5 @@ final class MatrixProducts {
             case FAST -> true;
             case AUTO -> VECTOR_API && rows >= FAST_FROM_ROWS && (long) rows * in * out >= FAST_FROM;
         };
-    }
-
-    /** A buffer of at least {@code n} floats, grown (rarely) and reused: no allocation per step. */
-    private float[] scratch(int n) {
-        if (scratch.length < n) scratch = new float[n];
-        return scratch;
     }
 }

@@ -1,196 +1,223 @@
 package dev.downhill.cpu;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
-
+import java.util.Arrays;
 import java.util.concurrent.RecursiveAction;
 
 /**
- * The fast path for large matrix products: {@code C = A·B} on row-major float arrays, with a
- * register-blocked micro-kernel on the Java Vector API (4 rows × 3 vectors of C held in
- * registers while k runs) and the row tiles shared among the cores. Each element of C is summed
- * by one thread in a fixed order, so results are deterministic. The reference path (EJML) stays;
- * {@code VectorProductsTest} checks the two against each other.
+ * The fast path for large matrix products: {@code C = A·B} on row-major float arrays, either
+ * operand given as itself or as its transpose, computed much as BLIS does: blocks of B are packed
+ * into contiguous strips, zero-padded to whole register tiles ({@link ProductTiling} sizes the
+ * blocks to the caches), and a micro-kernel ({@link MicroKernels}) sums each tile of C in vector
+ * registers. A is read in place through strides, as itself or transposed; only a last strip of
+ * fewer rows than a tile is copied, zero-padded. No product needs a transpose first, and a product
+ * with few columns (tcnn's 64) does not spend more time packing A than multiplying.
  *
- * <p>An instance belongs to one model (one thread at a time): it holds a task per core beyond
- * the caller's, made once and handed to the common fork-join pool for each product, so that a
- * training step allocates nothing (a parallel stream per product cost 1.5 KB a step).
+ * <p>The cores share a product by tiles of C: by columns where there are at least four tiles of
+ * them per core, so that each core packs only its own columns of B, else by rows. Each
+ * element of C is one chain of fused multiply-adds over k in order, by one thread, whatever the
+ * tile, the blocks, the vector length and the number of threads: results are the same on every
+ * machine. The reference path (EJML) stays; {@code VectorProductsTest} checks every tiling against it.
+ *
+ * <p>An instance belongs to one model (one thread at a time): it holds one {@link Part} per core,
+ * with its packing buffers, made once; the parts beyond the caller's are handed to the common
+ * fork-join pool for each product, so that a training step allocates nothing.
  */
 final class VectorProducts {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length(), ROWS = 4, WIDTH = 3 * L;
-    /** The panels of B that {@link #tiles} works through: rows of k, and values (256 KiB, in L2). */
-    private static final int PANEL_DEPTH = 256, PANEL_FLOATS = 1 << 16;
+    /** How an operand is stored: as itself, row-major, or as its transpose, row-major. */
+    enum Layout { AS_IS, TRANSPOSED }
+
     /** Products smaller than this many multiply-adds stay on the caller's thread. */
     private static final long PARALLEL_FROM = 1 << 20;
 
-    private final Share[] helpers;
+    private final ProductTiling tiling;
+    /** {@code parts[0]} runs on the caller; the others on the fork-join pool's workers. */
+    private final Part[] parts;
+    private int sharesHandedOut;
 
     VectorProducts() {
-        helpers = new Share[Runtime.getRuntime().availableProcessors() - 1];
-        for (int h = 0; h < helpers.length; h++) helpers[h] = new Share();
+        this(ProductTiling.forThisMachine());
     }
 
-    /** C[m×n] = A[m×k]·B[k×n], all row-major and dense (leading dimension = width). */
-    void multiply(float[] a, float[] b, float[] c, int m, int n, int k) {
-        int tiles = (m + ROWS - 1) / ROWS;
-        int threads = Math.min(helpers.length + 1, tiles);
-        if (threads <= 1 || (long) m * n * k < PARALLEL_FROM) {
-            tiles(a, b, c, m, n, k, 0, 1);
+    VectorProducts(ProductTiling tiling) {
+        this(tiling, Runtime.getRuntime().availableProcessors());
+    }
+
+    VectorProducts(ProductTiling tiling, int threads) {
+        this.tiling = tiling;
+        parts = new Part[threads];
+        for (int i = 0; i < parts.length; i++) parts[i] = new Part(tiling);
+    }
+
+    ProductTiling tiling() {
+        return tiling;
+    }
+
+    /** Shares of products handed to other threads so far: what the test of "more than one core" counts. */
+    int sharesHandedOut() {
+        return sharesHandedOut;
+    }
+
+    /** C[m×n] = A[m×k]·B[k×n]; A given as {@code aLayout} says ([m×k], or [k×m] for Aᵀ), B likewise. */
+    void multiply(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k) {
+        if (k == 0) {
+            Arrays.fill(c, 0, m * n, 0f);
             return;
         }
-        for (int h = 0; h < threads - 1; h++) helpers[h].start(a, b, c, m, n, k, h + 1, threads);
-        tiles(a, b, c, m, n, k, 0, threads);
-        for (int h = 0; h < threads - 1; h++) helpers[h].finish();
+        int rowTiles = ceilDiv(m, tiling.rows()), columnTiles = ceilDiv(n, tiling.width());
+        boolean byRows = columnTiles < 4 * parts.length && rowTiles > columnTiles;
+        int tiles = byRows ? rowTiles : columnTiles;
+        int threads = (long) m * n * k < PARALLEL_FROM ? 1 : Math.min(parts.length, tiles);
+        for (int t = 0; t < threads; t++) {
+            int first = tiles * t / threads, end = tiles * (t + 1) / threads;
+            int i0 = byRows ? first * tiling.rows() : 0, i1 = byRows ? Math.min(m, end * tiling.rows()) : m;
+            int j0 = byRows ? 0 : first * tiling.width(), j1 = byRows ? n : Math.min(n, end * tiling.width());
+            parts[t].assign(a, aLayout, b, bLayout, c, m, n, k, i0, i1, j0, j1);
+        }
+        for (int t = 1; t < threads; t++) parts[t].fork();
+        sharesHandedOut += threads - 1;
+        parts[0].run();
+        for (int t = 1; t < threads; t++) parts[t].finish();
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     /**
-     * Row tiles {@code first, first + stride, ...} of C, a panel of B at a time: at most
-     * {@link #PANEL_DEPTH} rows and about {@link #PANEL_FLOATS} values, so that the panel stays in
-     * the core's cache while every tile passes over it. Without panels each 4-row tile read all of
-     * a large B from memory again (1024³: 150 GFLOP/s on this machine's two cores, 250 with them).
-     * The sum over k still runs in order, each panel continuing the partial sums the last left in C.
+     * One thread's rectangle of C, rows [i0, i1) × columns [j0, j1), with its own packing buffers
+     * (grown when a larger product first comes, then reused).
      */
-    private static void tiles(float[] a, float[] b, float[] c, int m, int n, int k, int first, int stride) {
-        int panelWidth = Math.max(WIDTH, PANEL_FLOATS / Math.min(k, PANEL_DEPTH) / WIDTH * WIDTH);
-        for (int j0 = 0; j0 < n; j0 += panelWidth) {
-            int j1 = Math.min(n, j0 + panelWidth);
-            for (int p0 = 0; p0 < k; p0 += PANEL_DEPTH) {
-                int p1 = Math.min(k, p0 + PANEL_DEPTH);
-                for (int i = first * ROWS; i < m; i += stride * ROWS) tile(a, b, c, i, m, n, k, j0, j1, p0, p1);
-            }
-        }
-    }
-
-    /** Another core's share of one product; reused for every product. */
-    private static final class Share extends RecursiveAction {
+    private static final class Part extends RecursiveAction {
+        private final ProductTiling tiling;
+        private final float[] tile;
+        private float[] packedA = new float[0], packedB = new float[0];
+        /** The product's operands and shapes, and this part's rectangle of C: fields, so that a product allocates nothing. */
         private float[] a, b, c;
-        private int m, n, k, first, stride;
+        private Layout aLayout, bLayout;
+        private int m, n, k, i0, i1, j0, j1;
 
-        void start(float[] a, float[] b, float[] c, int m, int n, int k, int first, int stride) {
+        Part(ProductTiling tiling) {
+            this.tiling = tiling;
+            this.tile = new float[tiling.rows() * tiling.width()];
+        }
+
+        void assign(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k,
+                    int i0, int i1, int j0, int j1) {
             reinitialize();
-            this.a = a; this.b = b; this.c = c;
+            this.a = a; this.aLayout = aLayout; this.b = b; this.bLayout = bLayout; this.c = c;
             this.m = m; this.n = n; this.k = k;
-            this.first = first; this.stride = stride;
-            fork();
+            this.i0 = i0; this.i1 = i1; this.j0 = j0; this.j1 = j1;
         }
 
         /**
-         * Waits for this share: runs it here if no worker has taken it yet, else spins while it
+         * Waits for this part: runs it here if no worker has taken it yet, else spins while it
          * runs (a blocking join from outside the pool allocates a wait node each time).
          */
         void finish() {
             if (tryUnfork()) {
-                compute();
+                run();
                 return;
             }
             while (!isDone()) Thread.onSpinWait();
-            join();                                          // done: returns at once, or rethrows what the share threw
+            join();                                          // done: returns at once, or rethrows what the part threw
         }
 
         @Override
         protected void compute() {
-            tiles(a, b, c, m, n, k, first, stride);
+            run();
         }
-    }
 
-    /** Rows i..i+3 (fewer at the bottom edge), columns j0..j1 of C, summed over p0..p1. */
-    private static void tile(float[] a, float[] b, float[] c, int i, int m, int n, int k, int j0, int j1, int p0, int p1) {
-        if (i + ROWS > m) {
-            for (int r = i; r < m; r++) {
-                for (int j = j0; j < j1; j += L) row(a, b, c, r, j, n, k, p0, p1);
-            }
-            return;
-        }
-        int j = j0;
-        for (; j + WIDTH <= j1; j += WIDTH) block4x3(a, b, c, i, j, n, k, p0, p1);
-        for (; j < j1; j += L) block4x1(a, b, c, i, j, n, k, p0, p1);
-    }
-
-    private static void block4x3(float[] a, float[] b, float[] c, int i, int j, int n, int k, int p0, int p1) {
-        int o0 = i * n + j, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
-        FloatVector c00 = partial(c, o0, p0), c01 = partial(c, o0 + L, p0), c02 = partial(c, o0 + 2 * L, p0),
-                c10 = partial(c, o1, p0), c11 = partial(c, o1 + L, p0), c12 = partial(c, o1 + 2 * L, p0),
-                c20 = partial(c, o2, p0), c21 = partial(c, o2 + L, p0), c22 = partial(c, o2 + 2 * L, p0),
-                c30 = partial(c, o3, p0), c31 = partial(c, o3 + L, p0), c32 = partial(c, o3 + 2 * L, p0);
-        int a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        for (int p = p0; p < p1; p++) {
-            int bo = p * n + j;
-            FloatVector b0 = FloatVector.fromArray(S, b, bo), b1 = FloatVector.fromArray(S, b, bo + L),
-                    b2 = FloatVector.fromArray(S, b, bo + 2 * L);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02);
-            x = FloatVector.broadcast(S, a[a1 + p]);
-            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12);
-            x = FloatVector.broadcast(S, a[a2 + p]);
-            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22);
-            x = FloatVector.broadcast(S, a[a3 + p]);
-            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32);
-        }
-        c00.intoArray(c, o0); c01.intoArray(c, o0 + L); c02.intoArray(c, o0 + 2 * L);
-        c10.intoArray(c, o1); c11.intoArray(c, o1 + L); c12.intoArray(c, o1 + 2 * L);
-        c20.intoArray(c, o2); c21.intoArray(c, o2 + L); c22.intoArray(c, o2 + 2 * L);
-        c30.intoArray(c, o3); c31.intoArray(c, o3 + L); c32.intoArray(c, o3 + 2 * L);
-    }
-
-    /** The sum so far of a vector of C: none before the first panel, else what the last panel stored. */
-    private static FloatVector partial(float[] c, int offset, int p0) {
-        return p0 == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, c, offset);
-    }
-
-    private static FloatVector partial(float[] c, int offset, int p0, VectorMask<Float> mask) {
-        return p0 == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, c, offset, mask);
-    }
-
-    /** Four rows of one (possibly partial) vector of columns. */
-    private static void block4x1(float[] a, float[] b, float[] c, int i, int j, int n, int k, int p0, int p1) {
-        VectorMask<Float> mask = S.indexInRange(j, n);         // made here, where the compiler can keep it in a register
-        int o0 = i * n + j, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
-        FloatVector c0 = partial(c, o0, p0, mask), c1 = partial(c, o1, p0, mask), c2 = partial(c, o2, p0, mask),
-                c3 = partial(c, o3, p0, mask);
-        int a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        for (int p = p0; p < p1; p++) {
-            FloatVector bv = FloatVector.fromArray(S, b, p * n + j, mask);
-            c0 = bv.fma(FloatVector.broadcast(S, a[a0 + p]), c0);
-            c1 = bv.fma(FloatVector.broadcast(S, a[a1 + p]), c1);
-            c2 = bv.fma(FloatVector.broadcast(S, a[a2 + p]), c2);
-            c3 = bv.fma(FloatVector.broadcast(S, a[a3 + p]), c3);
-        }
-        c0.intoArray(c, o0, mask);
-        c1.intoArray(c, o1, mask);
-        c2.intoArray(c, o2, mask);
-        c3.intoArray(c, o3, mask);
-    }
-
-    /** One row of C, one (possibly partial) vector of columns. */
-    private static void row(float[] a, float[] b, float[] c, int r, int j, int n, int k, int p0, int p1) {
-        VectorMask<Float> mask = S.indexInRange(j, n);
-        FloatVector acc = partial(c, r * n + j, p0, mask);
-        for (int p = p0; p < p1; p++) {
-            acc = FloatVector.fromArray(S, b, p * n + j, mask).fma(FloatVector.broadcast(S, a[r * k + p]), acc);
-        }
-        acc.intoArray(c, r * n + j, mask);
-    }
-
-    /** Side of the square blocks {@link #transpose} moves at a time. */
-    private static final int TRANSPOSE_BLOCK = 16;
-
-    /**
-     * t[cols×rows] = mᵀ for row-major m[rows×cols], a square block at a time, each row of t's block
-     * written whole. Row of m by row of m, a tall matrix's transpose scatters every row over
-     * {@code cols} lines a power of two apart, which evict one another: that took half of tcnn's
-     * step on the CPU (about 9 ms for 16384×64); this order takes 0.7 ms.
-     */
-    static void transpose(float[] m, int rows, int cols, float[] t) {
-        for (int r0 = 0; r0 < rows; r0 += TRANSPOSE_BLOCK) {
-            int r1 = Math.min(rows, r0 + TRANSPOSE_BLOCK);
-            for (int c0 = 0; c0 < cols; c0 += TRANSPOSE_BLOCK) {
-                int c1 = Math.min(cols, c0 + TRANSPOSE_BLOCK);
-                for (int c = c0; c < c1; c++) {
-                    for (int r = r0; r < r1; r++) t[c * rows + r] = m[r * cols + c];
+        /** The loops around the micro-kernel: columns of B by block, depth by block, rows of A by block, then tiles. */
+        void run() {
+            for (int i = i0; i < i1; i++) Arrays.fill(c, i * n + j0, i * n + j1, 0f);    // the kernels add to C
+            int mr = tiling.rows(), nr = tiling.width();
+            int rowStride = aLayout == Layout.AS_IS ? k : 1, depthStride = aLayout == Layout.AS_IS ? 1 : m;
+            for (int jc = j0; jc < j1; jc += tiling.blockColumns()) {
+                int nb = Math.min(tiling.blockColumns(), j1 - jc);
+                for (int pc = 0; pc < k; pc += tiling.depth()) {
+                    int kb = Math.min(tiling.depth(), k - pc);
+                    packB(jc, nb, pc, kb);
+                    for (int ic = i0; ic < i1; ic += tiling.blockRows()) {
+                        int mb = Math.min(tiling.blockRows(), i1 - ic);
+                        for (int jr = 0; jr < nb; jr += nr) {
+                            int cols = Math.min(nr, nb - jr);
+                            for (int ir = 0; ir < mb; ir += mr) {
+                                int rows = Math.min(mr, mb - ir), at = (ic + ir) * n + jc + jr, row = ic + ir;
+                                if (rows == mr && cols == nr) {
+                                    MicroKernels.run(tiling, a, row * rowStride + pc * depthStride, rowStride, depthStride,
+                                            packedB, jr * kb, kb, c, at, n);
+                                } else {
+                                    float[] strip = a;
+                                    int ao = row * rowStride + pc * depthStride, rs = rowStride, ds = depthStride;
+                                    if (rows < mr) {
+                                        packLastRows(row, rows, pc, kb);
+                                        strip = packedA;
+                                        ao = 0; rs = 1; ds = mr;
+                                    }
+                                    edgeTile(rows, cols, at, true);
+                                    MicroKernels.run(tiling, strip, ao, rs, ds, packedB, jr * kb, kb, tile, 0, nr);
+                                    edgeTile(rows, cols, at, false);
+                                }
+                            }
+                        }
+                    }
                 }
             }
+        }
+
+        /**
+         * An edge tile of C, of {@code rows × cols} elements, into the full-sized scratch tile (zero
+         * elsewhere) or back: the kernel runs on the scratch tile and sums exactly as on a full one.
+         */
+        private void edgeTile(int rows, int cols, int offset, boolean in) {
+            int nr = tiling.width();
+            if (in) Arrays.fill(tile, 0f);
+            for (int r = 0; r < rows; r++) {
+                if (in) System.arraycopy(c, offset + r * n, tile, r * nr, cols);
+                else System.arraycopy(tile, r * nr, c, offset + r * n, cols);
+            }
+        }
+
+        /**
+         * The last rows of A, fewer than a tile's, at depth [pc, pc+kb) into a strip of {@code mr}
+         * values a step ({@code kb × mr} floats), zero past row m: the kernel always reads whole tiles.
+         */
+        private void packLastRows(int first, int rows, int pc, int kb) {
+            int mr = tiling.rows();
+            packedA = atLeast(packedA, mr * kb);
+            Arrays.fill(packedA, 0, mr * kb, 0f);
+            for (int r = 0; r < rows; r++) {
+                for (int p = 0; p < kb; p++) {
+                    int i = first + r, q = pc + p;
+                    packedA[p * mr + r] = aLayout == Layout.AS_IS ? a[i * k + q] : a[q * m + i];
+                }
+            }
+        }
+
+        /**
+         * Depth [pc, pc+kb) × columns [jc, jc+nb) of B into strips of {@code nr} columns: strip s
+         * holds, step after step, its columns' values at depth p ({@code kb × nr} floats), zero past column n.
+         */
+        private void packB(int jc, int nb, int pc, int kb) {
+            int nr = tiling.width();
+            packedB = atLeast(packedB, ceilDiv(nb, nr) * nr * kb);
+            float[] dst = packedB;
+            for (int jr = 0; jr < nb; jr += nr) {
+                int cols = Math.min(nr, nb - jr), base = jr * kb;
+                if (bLayout == Layout.AS_IS) {
+                    for (int p = 0; p < kb; p++) System.arraycopy(b, (pc + p) * n + jc + jr, dst, base + p * nr, cols);
+                } else {
+                    for (int j = 0; j < cols; j++) {
+                        int src = (jc + jr + j) * k + pc;
+                        for (int p = 0; p < kb; p++) dst[base + p * nr + j] = b[src + p];
+                    }
+                }
+                for (int p = 0; cols < nr && p < kb; p++) Arrays.fill(dst, base + p * nr + cols, base + (p + 1) * nr, 0f);
+            }
+        }
+
+        private static float[] atLeast(float[] buffer, int n) {
+            return buffer.length >= n ? buffer : new float[n];
         }
     }
 }
