@@ -20,8 +20,9 @@ final class SeedExample {
             if (in == null) throw new IllegalStateException("the seed example is missing from the jar: " + RESOURCE);
             Path folder = Files.createTempDirectory("downhill-seed-example");
             Path file = folder.resolve("placement.csv");
-            file.toFile().deleteOnExit();
+            // the JVM deletes in the reverse order of these calls: the file, then the folder it emptied
             folder.toFile().deleteOnExit();
+            file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
