@@ -83,7 +83,12 @@ class InputFuzzTest {
         void read(Path file) throws Exception;
     }
 
-    /** Returns {accepted, rejected}; fails on any other exception, a slow input or a large allocation. */
+    /**
+     * Returns {accepted, rejected}; fails on any other exception or a large allocation. A reader
+     * that works too hard on an input shows in its allocation, which is the same on every machine;
+     * a per-input time limit (it was 2 s) passed or failed with the machine's speed. The overall
+     * limit only stops a reader that hangs.
+     */
     private static int[] fuzz(byte[] valid, Mutator mutator, Path file, Reader reader) throws Exception {
         int[] outcomes = new int[2];
         assertTimeoutPreemptively(Duration.ofMinutes(3), () -> {
@@ -91,7 +96,6 @@ class InputFuzzTest {
                 byte[] input = mutator.mutate(valid);
                 Files.write(file, input);
                 long allocated = THREADS.getCurrentThreadAllocatedBytes();
-                long start = System.nanoTime();
                 try {
                     reader.read(file);
                     outcomes[0]++;
@@ -103,7 +107,6 @@ class InputFuzzTest {
                 }
                 long bytes = THREADS.getCurrentThreadAllocatedBytes() - allocated;
                 assertTrue(bytes < 64L * input.length + (4 << 20), "input " + i + " made the reader allocate " + bytes + " bytes");
-                assertTrue(System.nanoTime() - start < 2_000_000_000L, "input " + i + " took over 2 s");
             }
         });
         return outcomes;
