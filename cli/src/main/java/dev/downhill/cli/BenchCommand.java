@@ -8,6 +8,7 @@ import dev.downhill.backend.Backends;
 import dev.downhill.bench.StandardWorkloads;
 import dev.downhill.bench.Throughput;
 import dev.downhill.bench.ThroughputMeter;
+import dev.downhill.cpu.FmaPeak;
 import dev.downhill.workload.Workload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,6 +71,8 @@ final class BenchCommand implements Callable<Integer> {
         PrintStream out = System.out;
         List<Throughput> rows = new ArrayList<>();
         Map<String, Double> peaks = new LinkedHashMap<>();
+        // the processor's own limit, beside the products', so that a product's share of it shows
+        Double fmaPeak = runs.stream().anyMatch(r -> r.backend.equals("cpu")) ? FmaPeak.measure() : null;
         boolean terminal = ProgressPrinter.stdoutIsTerminal();
         for (Run run : runs) {
             String progress = "measuring " + run.backend + " " + run.subject.describe() + " " + run.math + " ...";
@@ -81,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (terminal) System.err.print("\r\033[K");
-        BenchTable.print(out, rows, peaks);
+        BenchTable.print(out, rows, peaks, fmaPeak);
         if (json != null) Files.writeString(json, BenchTable.json(rows));
         if (sweep != null) {
             Path png = plot != null ? plot : Path.of("out", "bench-sweep-" + sweep + ".png");

@@ -13,8 +13,14 @@ import java.util.Map;
 final class BenchTable {
     private BenchTable() {}
 
-    static void print(PrintStream out, List<Throughput> rows, Map<String, Double> peaks) {
-        peaks.forEach((k, v) -> out.printf(Locale.ROOT, "matrix-product peak %-10s %8.1f GFLOP/s%n", k, v / 1e9));
+    /** @param fmaPeak the CPU's measured fused-multiply-add limit, or null where no CPU run was measured */
+    static void print(PrintStream out, List<Throughput> rows, Map<String, Double> peaks, Double fmaPeak) {
+        if (fmaPeak != null) {
+            out.printf(Locale.ROOT, "fma peak            %-10s %8.1f GFLOP/s (%d cores)%n", "cpu/fp32", fmaPeak / 1e9,
+                    Runtime.getRuntime().availableProcessors());
+        }
+        peaks.forEach((k, v) -> out.printf(Locale.ROOT, "matrix-product peak %-10s %8.1f GFLOP/s%s%n", k, v / 1e9,
+                fmaPeak != null && k.startsWith("cpu/") ? String.format(Locale.ROOT, " (%.0f%% of the FMA peak)", 100 * v / fmaPeak) : ""));
         out.printf(Locale.ROOT, "%-5s %-6s %-25s %-5s %7s %14s %12s %9s %7s %9s%n", "backend", "workload", "shape", "math",
                 "batch", "samples/s", "step", "TFLOP/s", "% peak", "vs cpu");
         for (Throughput t : rows) {

@@ -30,6 +30,8 @@ class BenchCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("measuring cpu tiny 2-2-1 batch 1 fp32"), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("cpu") && l.contains("tiny") && l.contains("2-2-1")), r.out());
+        assertTrue(r.out().matches("(?s)fma peak +cpu/fp32 +\\d+\\.\\d GFLOP/s \\(\\d+ cores\\)\n"
+                + "matrix-product peak cpu/fp32 +\\d+\\.\\d GFLOP/s \\(\\d+% of the FMA peak\\).*"), r.out());
         Map<String, Object> row = rows(json).getFirst();
         assertEquals("tiny", row.get("workload"));
         assertEquals(1.0, ((Number) row.get("batch")).doubleValue());
