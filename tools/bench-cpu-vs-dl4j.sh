@@ -6,6 +6,10 @@
 # after the processor's measured FMA peak. Arguments go to the JVM side: workload names,
 # --warmups N, --repeats N. Every peer gets one thread per core; OpenBLAS and ND4J wait passively,
 # as the peer figures in WORKLOADS.md were measured.
+#
+# HOLD_TO_AVX2=1 holds all three to AVX2 on an AVX-512 machine (the JVM's -XX:UseAVX=2, PyTorch's
+# ATEN_CPU_CAPABILITY and ONEDNN_MAX_CPU_ISA, ND4J's AVX2 build): the instruction set of an
+# AVX2-only processor, though not its cores.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 . "$root/bin/lib/find-java.sh"
@@ -20,6 +24,13 @@ elif [[ $flags == *" avx2 "* && $flags == *" fma "* ]]; then
     nd4j_build=linux-x86_64-avx2
 else
     nd4j_build=linux-x86_64
+fi
+jvm_isa=()
+if [ "${HOLD_TO_AVX2:-}" = 1 ]; then
+    nd4j_build=linux-x86_64-avx2
+    jvm_isa=(-XX:UseAVX=2)
+    export ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2
+    echo "held to AVX2"
 fi
 
 mvn -q -B -f "$root/pom.xml" -DskipTests install >&2
@@ -38,5 +49,5 @@ if python3 -c 'import torch' 2>/dev/null; then
 else
     echo "PyTorch: not installed here (pip install \"torch==2.13.0+cpu\"); its column stays empty"
 fi
-exec "$java_bin" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Djava.awt.headless=true \
+exec "$java_bin" "${jvm_isa[@]}" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Djava.awt.headless=true \
     -cp "$root/tools/dl4j/target/classes:$root/tools/dl4j/target/lib/*" dev.downhill.anchor.CpuPeerBench --pytorch "$torch_figures" "$@"
