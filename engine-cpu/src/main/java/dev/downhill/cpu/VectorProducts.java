@@ -48,10 +48,6 @@ final class VectorProducts {
         for (int i = 0; i < parts.length; i++) parts[i] = new Part(tiling);
     }
 
-    ProductTiling tiling() {
-        return tiling;
-    }
-
     /** Shares of products handed to other threads so far: what the test of "more than one core" counts. */
     int sharesHandedOut() {
         return sharesHandedOut;
