@@ -9,14 +9,13 @@ import dev.downhill.bench.StandardWorkloads;
 import dev.downhill.bench.Throughput;
 import dev.downhill.bench.ThroughputMeter;
 import dev.downhill.cpu.FmaPeak;
+import dev.downhill.io.AtomicFile;
 import dev.downhill.workload.Workload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,7 +65,12 @@ final class BenchCommand implements Callable<Integer> {
     List<String> own;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
+        if (warmups < 0) throw new InputException("--warmups must be >= 0, got " + warmups);
+        if (repeats < 1) throw new InputException("--repeats must be at least 1, got " + repeats);
+        if (batch != null && batch < 1) throw new InputException("--batch must be at least 1, got " + batch);
+        if (json != null) AtomicFile.checkWritable(json, "the results");
+        if (plot != null) AtomicFile.checkWritable(plot, "the plot");
         List<Run> runs = own != null ? ownRuns() : sweep == null ? standardRuns() : sweepRuns();
         PrintStream out = System.out;
         List<Throughput> rows = new ArrayList<>();
@@ -85,10 +89,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (terminal) System.err.print("\r\033[K");
         BenchTable.print(out, rows, peaks, fmaPeak);
-        if (json != null) Files.writeString(json, BenchTable.json(rows));
+        if (json != null) AtomicFile.writeString(json, "the results", BenchTable.json(rows));
         if (sweep != null) {
             Path png = plot != null ? plot : Path.of("out", "bench-sweep-" + sweep + ".png");
-            Files.createDirectories(png.toAbsolutePath().getParent());
+            AtomicFile.checkWritable(png, "the plot");
             out.println(BenchTable.sweepPlot(png, sweep, rows));
         }
         return 0;

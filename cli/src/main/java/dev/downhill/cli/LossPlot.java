@@ -1,10 +1,8 @@
 package dev.downhill.cli;
 
-import dev.downhill.InputException;
+import dev.downhill.io.AtomicFile;
 import dev.downhill.train.EpochReport;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,11 +21,7 @@ final class LossPlot {
                     .append(r.validationAccuracy()).append(',').append(r.learningRate()).append(',')
                     .append(r.nanos() / 1e9).append('\n');
         }
-        try {
-            Files.writeString(csv, table);
-        } catch (IOException e) {
-            throw new InputException(csv + ": cannot write the loss history (" + e.getMessage() + ")");
-        }
+        AtomicFile.writeString(csv, "the loss history", table);
         double[] epochs = history.stream().mapToDouble(EpochReport::epoch).toArray();
         Map<String, Charts.Series> series = new LinkedHashMap<>();
         series.put("training", new Charts.Series(epochs, history.stream().mapToDouble(EpochReport::loss).toArray(), false));

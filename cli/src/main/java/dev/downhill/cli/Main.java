@@ -30,7 +30,14 @@ public final class Main implements Runnable {
                     + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return USER_ERROR;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // sizes are checked before the large allocations; this is the net under the ones that are not
+            cli.getErr().println("downhill: error: the JVM ran out of memory (" + e.getMessage()
+                    + "); give it more with JAVA_OPTS=-Xmx… or use smaller data, batches or layers");
+            return USER_ERROR;
+        }
     }
 
     @Override

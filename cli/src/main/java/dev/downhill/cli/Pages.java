@@ -1,7 +1,5 @@
 package dev.downhill.cli;
 
-import dev.downhill.InputException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,12 +23,7 @@ final class Pages {
             throw new IllegalStateException("cannot read page template " + template, e);
         }
         html = html.replace("{{TITLE}}", title.replace("<", "&lt;")).replace("{{DATA}}", JsonText.of(data));
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, html);
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot write the page (" + e.getMessage() + ")");
-        }
+        dev.downhill.io.AtomicFile.writeString(file, "the page", html);
         return file;
     }
 }

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /** Names one parameter: a tensor's name, with an index unless it has one element ({@code 2.bias}, {@code 0.weight[1,0]}). */
 final class ParameterName {
-    private static final Pattern NAME = Pattern.compile("([0-9]+\\.(?:weight|bias))(?:\\[(\\d+)(?:,\\s*(\\d+))?])?");
+    private static final Pattern NAME = Pattern.compile("([0-9]+\\.(?:weight|bias))(?:\\[(\\d{1,18})(?:,\\s*(\\d{1,18}))?])?");
 
     private ParameterName() {}
 
@@ -27,10 +27,10 @@ final class ParameterName {
                     + t.name() + (shape.length == 2 ? "[0,0]" : "[0]"));
             flat = 0;
         } else {
-            int i = Integer.parseInt(m.group(2)), j = m.group(3) == null ? -1 : Integer.parseInt(m.group(3));
+            long i = Long.parseLong(m.group(2)), j = m.group(3) == null ? -1 : Long.parseLong(m.group(3));
             boolean fits = shape.length == 2 ? j >= 0 && i < shape[0] && j < shape[1] : j < 0 && i < shape[0];
             if (!fits) throw new InputException(name + " is outside " + t.name() + " of shape " + t.shapeText());
-            flat = shape.length == 2 ? i * shape[1] + j : i;
+            flat = (int) (shape.length == 2 ? i * shape[1] + j : i);
         }
         return t.offset() + flat;
     }

@@ -13,14 +13,22 @@ import dev.downhill.optim.Optimizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import dev.downhill.io.AtomicFile;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 
 /** {@code downhill predict}: a saved model's outputs for every row of a CSV file. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
@@ -42,50 +50,90 @@ final class PredictCommand implements Callable<Integer> {
     String backend;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
+        if (output != null) {
+            refuseToOverwrite(data, "the data it reads");
+            refuseToOverwrite(model, "the model it uses");
+            AtomicFile.checkWritable(output, "predictions");
+        }
         Checkpoint checkpoint = Checkpoint.load(model);
         Network network = checkpoint.network();
         List<String> featureNames = names(checkpoint, "downhill.features", "x", network.inputWidth());
         List<String> targetNames = names(checkpoint, "downhill.targets", "y", network.outputWidth());
+        Standardizer standardizer = checkpoint.metadata().containsKey(MEAN) || checkpoint.metadata().containsKey(STD)
+                ? Standardizer.fromSaved(checkpoint.metadata().get(MEAN), checkpoint.metadata().get(STD),
+                        network.inputWidth(), model.toString())
+                : null;
         float[] features = CsvReader.readColumns(data, featureNames);
-        float[] inputs = features;
-        if (checkpoint.metadata().containsKey(MEAN)) {
-            Standardizer standardizer = new Standardizer(Standardizer.parse(checkpoint.metadata().get(MEAN), MEAN),
-                    Standardizer.parse(checkpoint.metadata().get(STD), STD));
-            inputs = standardizer.apply(features);
-        }
+        float[] inputs = standardizer == null ? features : standardizer.apply(features);
         float[] outputs;
         try (Backend b = Backends.open(backend, BackendOptions.defaults(), System.err::println);
              TrainableModel m = b.load(network, checkpoint.parameters(), Optimizer.Sgd.plain(1f), null)) {
             outputs = m.predict(inputs);
         }
-        write(featureNames, targetNames, features, outputs, network);
+        AtomicFile.Content csv = sink -> write(sink, featureNames, targetNames, features, outputs, network);
+        if (output != null) {
+            AtomicFile.write(output, "predictions", csv);
+        } else {
+            writeToStandardOutput(csv);
+        }
         return 0;
     }
 
-    private static List<String> names(Checkpoint c, String key, String prefix, int count) {
-        String text = c.metadata().get(key);
-        List<String> names = text == null ? java.util.stream.IntStream.range(0, count).mapToObj(i -> prefix + i).toList()
-                : Arrays.asList(text.split(","));
+    /** Predictions written over their own input would destroy it on the first line. */
+    private void refuseToOverwrite(Path input, String what) {
+        boolean same;
+        try {
+            same = Files.exists(output) && Files.exists(input) ? Files.isSameFile(output, input)
+                    : output.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize());
+        } catch (IOException e) {
+            same = false;
+        }
+        if (same) throw new InputException(output + ": --output is " + what + "; write the predictions to another file");
+    }
+
+    /** Standard output with its errors reported: a full disk behind {@code > file} must not pass for success. */
+    private static void writeToStandardOutput(AtomicFile.Content csv) {
+        System.out.flush();
+        try {
+            OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+            csv.writeTo(stdout);
+            stdout.flush();
+        } catch (IOException e) {
+            throw new InputException("standard output: cannot write predictions (" + AtomicFile.reason(e) + ")");
+        }
+    }
+
+    private List<String> names(Checkpoint c, String key, String prefix, int count) {
+        List<String> saved = c.names(model, key);
+        List<String> names = saved != null ? saved : IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
         if (names.size() != count) {
-            throw new InputException("checkpoint metadata " + key + " names " + names.size() + " columns, the network has " + count);
+            throw new InputException(model + ": checkpoint metadata " + key + " names " + names.size()
+                    + " columns, the network has " + count);
         }
         return names;
     }
 
-    private void write(List<String> featureNames, List<String> targetNames, float[] features, float[] outputs,
-                       Network network) throws IOException {
+    private static void write(OutputStream sink, List<String> featureNames, List<String> targetNames, float[] features,
+                              float[] outputs, Network network) throws IOException {
         int in = network.inputWidth(), k = network.outputWidth();
-        Writer sink = output == null ? new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8)
-                : Files.newBufferedWriter(output);
-        try (PrintWriter w = new PrintWriter(sink)) {
-            w.println(String.join(",", featureNames) + "," + String.join(",", targetNames.stream().map(t -> "pred_" + t).toList()));
-            for (int r = 0; r < features.length / in; r++) {
-                StringBuilder line = new StringBuilder();
-                for (int c = 0; c < in; c++) line.append(features[r * in + c]).append(',');
-                for (int c = 0; c < k; c++) line.append(c > 0 ? "," : "").append(outputs[r * k + c]);
-                w.println(line);
-            }
+        Writer w = new OutputStreamWriter(sink, StandardCharsets.UTF_8);
+        List<String> header = new ArrayList<>(featureNames);
+        for (String t : targetNames) header.add("pred_" + t);
+        w.write(String.join(",", header.stream().map(PredictCommand::cell).toList()));
+        w.write('\n');
+        StringBuilder line = new StringBuilder();
+        for (int r = 0; r < features.length / in; r++) {
+            line.setLength(0);
+            for (int c = 0; c < in; c++) line.append(features[r * in + c]).append(',');
+            for (int c = 0; c < k; c++) line.append(c > 0 ? "," : "").append(outputs[r * k + c]);
+            w.append(line).append('\n');
         }
+        w.flush();
+    }
+
+    /** A column name as a CSV cell: quoted where it holds a comma, a quote or a line break. */
+    private static String cell(String name) {
+        return name.matches("[^,\"\r\n]*") ? name : '"' + name.replace("\"", "\"\"") + '"';
     }
 }

@@ -17,6 +17,8 @@ import java.util.Map;
 
 /** The HTML report of a training run: settings, backend, curves, time per epoch, final metrics. */
 final class RunReport {
+    /** A confusion matrix of more classes is neither readable on a page nor small: k² cells. */
+    static final int CONFUSION_CLASSES = 100;
     private RunReport() {}
 
     static Path write(Path folder, RunSettings s, Backend backend, TrainableModel model, TrainingRun.Prepared p,
@@ -55,9 +57,13 @@ final class RunReport {
             metrics.put("R²", Metrics.rSquared(outputs, scored));
         } else {
             metrics.put("accuracy", Metrics.accuracy(net.loss(), outputs, scored));
-            int[][] confusion = Metrics.confusion(net.loss(), outputs, scored);
-            d.put("confusion", confusion);
-            d.put("classes", net.loss() == Loss.BCE ? List.of("0", "1") : p.all().targetNames());
+            List<String> classes = net.loss() == Loss.BCE ? List.of("0", "1") : p.all().targetNames();
+            if (classes.size() <= CONFUSION_CLASSES) {
+                d.put("confusion", Metrics.confusion(net.loss(), outputs, scored));
+                d.put("classes", classes);
+            } else {
+                metrics.put("confusion matrix", "left out: " + classes.size() + " classes (drawn up to " + CONFUSION_CLASSES + ")");
+            }
         }
         d.put("metrics", metrics);
         return Pages.write(folder.resolve("report.html"), "report", s.name() + ": training report", d);

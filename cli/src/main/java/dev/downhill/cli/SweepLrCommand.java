@@ -4,13 +4,12 @@ import dev.downhill.InputException;
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.Backends;
+import dev.downhill.io.AtomicFile;
 import dev.downhill.train.EpochReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,17 +36,19 @@ final class SweepLrCommand implements Callable<Integer> {
     Path plot;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         RunSettings s = train.run(run);
-        for (float v : values) if (!(v > 0)) throw new InputException("learning rates must be positive, got " + v);
+        for (float v : values) {
+            if (!(v > 0 && Float.isFinite(v))) throw new InputException("--values: learning rates must be positive numbers, got " + v);
+        }
+        Path png = plot != null ? plot : Path.of("out", "sweep-lr", s.name() + ".png");
+        AtomicFile.checkWritable(png, "the plot");
         TrainingRun.Prepared p = new TrainingRun(s, System.out).prepare();
         List<LrSweep.Run> results;
         try (Backend backend = Backends.open(s.backend(), new BackendOptions(s.math()), System.out::println)) {
             results = LrSweep.sweep(backend, s, p, values);
         }
         int fastest = LrSweep.fastest(results);
-        Path png = plot != null ? plot : Path.of("out", "sweep-lr", s.name() + ".png");
-        Files.createDirectories(png.toAbsolutePath().getParent());
         Map<String, Charts.Series> series = new LinkedHashMap<>();
         StringBuilder csv = new StringBuilder("learning_rate,epoch,loss\n");
         // a diverging run's losses climb by dozens of orders of magnitude before they stop being
@@ -77,7 +78,7 @@ final class SweepLrCommand implements Callable<Integer> {
                     + r.divergedStep() + ")" : i == fastest ? " — fastest" : ""), new Charts.Series(x, y, r.diverged()));
         }
         Path csvFile = png.resolveSibling(png.getFileName().toString().replaceFirst("\\.png$", "") + ".csv");
-        Files.writeString(csvFile, csv);
+        AtomicFile.writeString(csvFile, "the loss curves", csv);
         String failed = Charts.drawPng(png,
                 s.name() + ": loss against epoch for each learning rate", "epoch", "mean loss (log)", series, false, true);
         System.out.println("all runs started from the same parameters; wrote " + csvFile + (failed == null ? " and " + png : " (no plot: " + failed + ")"));

@@ -53,7 +53,7 @@ final class TrainCommand implements Callable<Integer> {
     String loss;
 
     @Option(names = "--classes", paramLabel = "K", description = "cross-entropy with one label column: the number of classes (default: largest label + 1)")
-    int classes;
+    Integer classes;
 
     @Option(names = "--initializer", paramLabel = "INIT", description = "pytorch, xavier or he (default: pytorch)")
     String initializer;
@@ -129,14 +129,58 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (resume != null) return resume();
-        if (checkpointEvery < 0) throw new InputException("--checkpoint-every must be >= 0, got " + checkpointEvery);
-        if (keep < 1) throw new InputException("--keep must be at least 1, got " + keep);
         Interrupt.install();
         for (RunSettings run : runs()) {
             TrainingRun.Outcome outcome = new TrainingRun(run, System.out).run(null);
-            if (outcome.interrupted()) return Interrupt.EXIT_CODE;
+            if (outcome.interrupted()) return Interrupt.exitCode();
         }
         return 0;
+    }
+
+    /** Every number given on the command line within its range, before any work: one line per mistake, no surprises later. */
+    void checkRanges() {
+        if (checkpointEvery < 0) throw new InputException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+        if (keep < 1) throw new InputException("--keep must be at least 1, got " + keep);
+        if (epochs != null && epochs < 1) throw new InputException("--epochs must be at least 1, got " + epochs);
+        if (batch != null && batch < 1) throw new InputException("--batch must be at least 1, got " + batch);
+        if (rows != null && rows < 1) throw new InputException("--rows must be at least 1, got " + rows);
+        if (rows != null && workload == null) throw new InputException("--rows sizes a --workload's random data; a CSV has its own rows");
+        if (patience < 1) throw new InputException("--patience must be at least 1, got " + patience);
+        if (validation != null && !(validation >= 0 && validation < 1)) {
+            throw new InputException("--validation must be a fraction in [0, 1), got " + validation);
+        }
+        if (tolerance != null && !(tolerance > 0 && tolerance < Double.POSITIVE_INFINITY)) {
+            throw new InputException("--tolerance must be a positive number, got " + tolerance);
+        }
+        if (gradientTolerance != null && !(gradientTolerance > 0 && gradientTolerance < Double.POSITIVE_INFINITY)) {
+            throw new InputException("--grad-tolerance must be a positive number, got " + gradientTolerance);
+        }
+        if (hidden != null) {
+            for (int width : hidden) {
+                if (width < 0 || width == 0 && hidden.size() > 1) {
+                    throw new InputException("--hidden widths must be at least 1 (or a single 0 for no hidden layer), got " + hidden);
+                }
+            }
+        }
+        if (classes != null) {
+            if (loss == null || Loss.parse(loss) != Loss.CROSS_ENTROPY) {
+                throw new InputException("--classes counts the classes of a cross-entropy run; add --loss cross-entropy");
+            }
+            if (classes < 2 || classes > dev.downhill.data.CsvReader.MAX_CLASSES) {
+                throw new InputException("--classes must be between 2 and " + dev.downhill.data.CsvReader.MAX_CLASSES
+                        + ", got " + classes);
+            }
+            if (targets != null && targets.size() != 1) {
+                throw new InputException("--classes reads one column of class labels; --target names " + targets.size());
+            }
+        }
+        if (targets != null) {
+            for (int i = 0; i < targets.size(); i++) {
+                if (targets.subList(0, i).contains(targets.get(i))) {
+                    throw new InputException("--target names column '" + targets.get(i) + "' twice");
+                }
+            }
+        }
     }
 
     /** The run named {@code name} (the seed example has two), or the first when {@code name} is null. */
@@ -148,6 +192,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     List<RunSettings> runs() {
+        checkRanges();
         return workload != null ? List.of(standardWorkload()) : data == null ? seedExample() : List.of(custom());
     }
 
@@ -160,17 +205,28 @@ final class TrainCommand implements Callable<Integer> {
                         + arg + ")");
             }
         }
-        var saved = dev.downhill.checkpoint.TrainingCheckpoint.loadLatest(resume);
+        var saved = dev.downhill.checkpoint.TrainingCheckpoint.loadLatestIntact(resume, System.out::println);
         String args = saved.metadata().get(TrainingRun.ARGS);
         String name = saved.metadata().get(TrainingRun.RUN);
         if (args == null || name == null) throw new InputException(saved.file() + ": no command line saved to resume");
         TrainCommand original = new TrainCommand();
         new picocli.CommandLine(original).parseArgs(args.isEmpty() ? new String[0] : args.split("\n"));
+        String cwd = saved.metadata().get(TrainingRun.CWD);
+        if (cwd != null) original.resolveAgainst(Path.of(cwd));
         RunSettings run = original.run(name);
         Interrupt.install();
         System.out.println("resuming " + name + " from " + saved.file() + " (epoch " + (saved.progress().epoch() + 1)
                 + ", step " + saved.progress().step() + ")");
-        return new TrainingRun(run, System.out).run(saved).interrupted() ? Interrupt.EXIT_CODE : 0;
+        return new TrainingRun(run, System.out).run(saved).interrupted() ? Interrupt.exitCode() : 0;
+    }
+
+    /** Relative paths of a saved command line, taken from the folder it was run in, so that it resumes from anywhere. */
+    private void resolveAgainst(Path folder) {
+        base = folder;
+        if (data != null) data = folder.resolve(data);
+        if (out != null) out = folder.resolve(out);
+        if (report != null) report = folder.resolve(report);
+        if (init != null) init = folder.resolve(init);
     }
 
     /** The seed material's example, twice: the package by regression, placed yes/no by classification. */
@@ -226,7 +282,7 @@ final class TrainCommand implements Callable<Integer> {
         if (shuffle == null || shuffle) config = config.shuffled(s);
         CsvReader.Targets encoding = l == Loss.CROSS_ENTROPY && targetCols.size() == 1
                 ? CsvReader.Targets.CLASS_INDEX : CsvReader.Targets.VALUES;
-        return new RunSettings(name, csv, null, 0, targetCols, featureCols, encoding, classes, layers, output, l,
+        return new RunSettings(name, csv, null, 0, targetCols, featureCols, encoding, classes == null ? 0 : classes, layers, output, l,
                 initializer == null ? Initializer.PYTORCH : Initializer.parse(initializer), s,
                 optimizer.resolve(defaultOptimizer, defaultRate), config,
                 validation != null ? validation : 0.2, standardize == null || standardize, backend, mathMode(),

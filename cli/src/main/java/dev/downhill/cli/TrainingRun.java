@@ -69,6 +69,14 @@ final class TrainingRun {
 
     /** Trains from scratch, or from {@code resumeFrom}, and saves the result. */
     Outcome run(TrainingCheckpoint.Saved resumeFrom) {
+        // every output is checked before the first epoch: a run must not train for hours and then fail to save
+        if (s.report() != null) dev.downhill.io.AtomicFile.checkFolderWritable(s.report(), "the report");
+        try (OutputFolder claimed = OutputFolder.claim(s.out())) {
+            return train(resumeFrom);
+        }
+    }
+
+    private Outcome train(TrainingCheckpoint.Saved resumeFrom) {
         Prepared p = prepare();
         DataSet all = p.all(), train = p.train(), validation = p.validation();
         Standardizer standardizer = p.standardizer();
@@ -77,6 +85,12 @@ final class TrainingRun {
         if (resumeFrom != null && !resumeFrom.network().equals(network)) {
             throw new InputException(resumeFrom.file() + ": holds network " + resumeFrom.network() + ", the run builds " + network);
         }
+        Map<String, String> metadata = metadata(all, standardizer);
+        if (s.data() != null) {
+            DataFingerprint data = DataFingerprint.of(s.data());
+            if (resumeFrom != null) data.requireSameAs(resumeFrom.metadata(), resumeFrom.file());
+            data.addTo(metadata);
+        }
 
         out.println("== " + s.name() + ": " + names(all.featureNames(), "features") + " -> "
                 + names(all.targetNames(), "targets") + " (" + train.rows() + " training rows"
@@ -84,7 +98,6 @@ final class TrainingRun {
         out.println("network " + network + ", optimiser " + s.optimizer() + ", batch " + s.training().batchSize()
                 + (s.training().shuffle() ? ", shuffled" : ", in order"));
         TrainingResult result;
-        Map<String, String> metadata = metadata(all, standardizer);
         double stepFlops = (double) network.flopsPerSample() * Math.min(s.training().batchSize(), train.rows());
         try (Backend backend = Backends.open(s.backend(), new BackendOptions(s.math()), out::println, stepFlops);
              TrainableModel model = backend.load(network, initial, s.optimizer(), train)) {
@@ -93,11 +106,16 @@ final class TrainingRun {
                     .stopWhen(Interrupt::requested)
                     .checkpoints(s.checkpointEvery(), progress -> lastSaved[0] = TrainingCheckpoint.save(s.checkpoints(),
                             s.keep(), network, model.parameters(), model.optimizerState(), progress, metadata));
-            if (resumeFrom != null) {
-                model.restore(resumeFrom.parameters(), resumeFrom.optimizer());
-                result = trainer.resume(model, train.rows(), validation, resumeFrom.progress());
-            } else {
-                result = trainer.train(model, train.rows(), validation);
+            Interrupt.training(true);
+            try {
+                if (resumeFrom != null) {
+                    model.restore(resumeFrom.parameters(), resumeFrom.optimizer());
+                    result = trainer.resume(model, train.rows(), validation, resumeFrom.progress());
+                } else {
+                    result = trainer.train(model, train.rows(), validation);
+                }
+            } finally {
+                Interrupt.training(false);
             }
             if (result.interrupted()) {
                 out.println("stopped at epoch " + (result.stoppedAt().epoch() + 1) + ", step " + result.stoppedAt().step()
@@ -108,19 +126,24 @@ final class TrainingRun {
             out.printf("final loss %.6f (%s)%n", result.finalLoss(), result.stopReason());
             reportThroughput(result, train.rows());
             if (validation != null) reportValidation(model, network, validation);
+            printParameters(network, result.parameters());
+            // the model first: nothing that follows (plot, report) may cost the user the trained parameters
+            Path checkpoint = saveModel(network, result, metadata);
+            String curves = LossPlot.write(s.out(), s.name() + " — " + network.widths() + " " + network.loss().id(),
+                    result.history());
+            out.println("saved " + checkpoint + ", " + curves);
             if (s.report() != null) out.println("report: " + RunReport.write(s.report(), s, backend, model, p, result));
+            return new Outcome(checkpoint, false);
         }
-        printParameters(network, result.parameters());
+    }
 
+    private Path saveModel(Network network, TrainingResult result, Map<String, String> metadata) {
         Path checkpoint = s.out().resolve("model.safetensors");
         Map<String, String> finalMetadata = new LinkedHashMap<>(metadata);
         finalMetadata.put("downhill.epochs", Integer.toString(result.history().size()));
         finalMetadata.put("downhill.final_loss", Double.toString(result.finalLoss()));
         Checkpoint.save(checkpoint, network, result.parameters(), finalMetadata);
-        String curves = LossPlot.write(s.out(), s.name() + " — " + network.widths() + " " + network.loss().id(),
-                result.history());
-        out.println("saved " + checkpoint + ", " + curves);
-        return new Outcome(checkpoint, false);
+        return checkpoint;
     }
 
     private static String names(List<String> names, String what) {
@@ -171,8 +194,8 @@ final class TrainingRun {
         meta.put(ARGS, String.join("\n", s.args()));
         meta.put(RUN, s.name());
         meta.put(CWD, Path.of("").toAbsolutePath().toString());
-        meta.put("downhill.features", String.join(",", data.featureNames()));
-        meta.put("downhill.targets", String.join(",", data.targetNames()));
+        meta.put("downhill.features", Checkpoint.formatNames(data.featureNames()));
+        meta.put("downhill.targets", Checkpoint.formatNames(data.targetNames()));
         meta.put("downhill.optimizer", s.optimizer().toString());
         meta.put("downhill.batch", Integer.toString(s.training().batchSize()));
         if (standardizer != null) {

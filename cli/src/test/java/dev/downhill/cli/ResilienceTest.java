@@ -107,7 +107,17 @@ class ResilienceTest {
 
     @Test
     void ctrlCSavesACheckpointSaysHowToResumeAndExits130() throws Exception {
-        Path out = dir.resolve("interrupted"), log = dir.resolve("sigint.log");
+        stopBySignal("INT", 130);
+    }
+
+    /** Schedulers, containers and Spark stop a job with SIGTERM before they kill it: the run must save as for Ctrl-C. */
+    @Test
+    void sigtermSavesACheckpointLikeCtrlCAndExits143() throws Exception {
+        stopBySignal("TERM", 143);
+    }
+
+    private void stopBySignal(String signal, int exitCode) throws Exception {
+        Path out = dir.resolve("interrupted-" + signal), log = dir.resolve("sig" + signal + ".log");
         List<String> args = new ArrayList<>(List.of(RUN));
         args.set(java.util.Arrays.asList(RUN).indexOf("200"), "500");
         Process p = JavaProcess.start(dir, log, Main.class, withOut(args, out).toArray(String[]::new));
@@ -116,10 +126,10 @@ class ResilienceTest {
             assertTrue(p.isAlive() && System.nanoTime() < deadline, Files.readString(log));
             Thread.sleep(20);
         }
-        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "it stops");
         String printed = Files.readString(log);
-        assertEquals(Interrupt.EXIT_CODE, p.exitValue(), printed);
+        assertEquals(exitCode, p.exitValue(), printed);
         assertTrue(printed.contains("resume with: downhill train --resume " + out.resolve("checkpoints")), printed);
         TrainingCheckpoint.Saved saved = TrainingCheckpoint.loadLatest(out.resolve("checkpoints"));
         assertTrue(saved.progress().epoch() >= 2, "stopped after epoch 2: " + saved.progress());

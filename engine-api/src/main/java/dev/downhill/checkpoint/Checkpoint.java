@@ -104,9 +104,39 @@ public record Checkpoint(Network network, float[] parameters, Map<String, String
         return parameters(file, SafeTensors.read(file), network);
     }
 
+    /** Column names as metadata holds them: a JSON array of strings, so that a name may hold a comma. */
+    public static String formatNames(java.util.List<String> names) {
+        return "[" + String.join(",", names.stream().map(Json::quote).toList()) + "]";
+    }
+
+    /** The names in {@code metadata[key]}: a JSON array, or (as older checkpoints wrote) comma-separated; null if absent. */
+    public java.util.List<String> names(Path file, String key) {
+        String text = metadata.get(key);
+        if (text == null) return null;
+        if (!text.startsWith("[")) return java.util.List.of(text.split(",", -1));
+        try {
+            if (Json.parse(text) instanceof java.util.List<?> list && list.stream().allMatch(String.class::isInstance)) {
+                return list.stream().map(String.class::cast).toList();
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new InputException(file + ": metadata " + key + " is not a list of names");
+    }
+
+    /** A NaN or an infinity saved in a tensor would only turn every prediction into one: refuse it, naming where it is. */
+    static void requireFinite(Path file, String tensor, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new InputException(file + ": tensor '" + tensor + "' holds " + values[i] + " at flat index " + i
+                        + " (a checkpoint of a run that diverged?)");
+            }
+        }
+    }
+
     static float[] parameters(Path file, SafeTensors.Contents contents, Network network) {
         ParameterLayout layout = network.layout();
-        float[] params = new float[layout.size()];
+        // every tensor is checked before the buffer is made: crafted metadata may describe a network of any size
         for (ParameterLayout.Tensor t : layout.tensors()) {
             SafeTensors.Tensor found = contents.tensors().get(t.name());
             if (found == null) {
@@ -117,7 +147,11 @@ public record Checkpoint(Network network, float[] parameters, Map<String, String
                 throw new InputException(file + ": tensor '" + t.name() + "' has shape " + Arrays.toString(found.shape())
                         + ", network " + network.widths() + " needs " + t.shapeText());
             }
-            System.arraycopy(found.data(), 0, params, t.offset(), t.length());
+            requireFinite(file, t.name(), found.data());
+        }
+        float[] params = new float[layout.size()];
+        for (ParameterLayout.Tensor t : layout.tensors()) {
+            System.arraycopy(contents.tensors().get(t.name()).data(), 0, params, t.offset(), t.length());
         }
         long extra = contents.tensors().keySet().stream().filter(n -> !n.startsWith(TrainingCheckpoint.OPTIMIZER_PREFIX)).count();
         if (extra != layout.tensors().size()) {

@@ -1,17 +1,15 @@
 package dev.downhill.checkpoint;
 
 import dev.downhill.InputException;
+import dev.downhill.io.AtomicFile;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The safetensors format, float32 tensors only: an 8-byte little-endian header length N, a
+ * The safetensors format, float32 tensors (and float64 ones for exact bookkeeping): an 8-byte little-endian header length N, a
  * JSON header of N bytes naming each tensor's dtype, shape and byte range, then the data.
  * Writing is atomic (a temporary file, flushed, then renamed over the target). Reading trusts
  * nothing in the file: every length, offset and shape is checked against the file's size
@@ -41,12 +39,28 @@ public final class SafeTensors {
         }
     }
 
-    /** A file's tensors, in file order, and its metadata. */
-    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+    /** One float64 tensor: numbers that must round-trip exactly, such as a run's loss history. */
+    public record Float64Tensor(int[] shape, double[] data) {
+        public Float64Tensor {
+            long n = 1;
+            for (int d : shape) n *= d;
+            if (n != data.length) throw new IllegalArgumentException("shape " + Arrays.toString(shape)
+                    + " does not hold " + data.length + " values");
+        }
+    }
+
+    /** A file's float32 and float64 tensors, each in file order, and its metadata. */
+    public record Contents(Map<String, Tensor> tensors, Map<String, Float64Tensor> float64, Map<String, String> metadata) {}
 
     private SafeTensors() {}
 
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        write(file, tensors, Map.of(), metadata);
+    }
+
+    /** Writes the float32 tensors, then the float64 ones, atomically. */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, Float64Tensor> float64,
+                             Map<String, String> metadata) {
         StringBuilder header = new StringBuilder("{");
         header.append(Json.quote(METADATA)).append(":{");
         header.append(String.join(",", metadata.entrySet().stream()
@@ -54,51 +68,58 @@ public final class SafeTensors {
         header.append('}');
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            long bytes = 4L * e.getValue().data().length;
-            header.append(',').append(Json.quote(e.getKey())).append(":{\"dtype\":\"F32\",\"shape\":")
-                    .append(Arrays.toString(e.getValue().shape()).replace(" ", ""))
-                    .append(",\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
-            offset += bytes;
+            offset = describe(header, e.getKey(), "F32", e.getValue().shape(), offset, 4L * e.getValue().data().length);
+        }
+        for (Map.Entry<String, Float64Tensor> e : float64.entrySet()) {
+            offset = describe(header, e.getKey(), "F64", e.getValue().shape(), offset, 8L * e.getValue().data().length);
         }
         header.append('}');
-        // pad the header with spaces so the data starts 8-byte aligned, as the reference writer does
-        while ((header.length() + 8) % 8 != 0) header.append(' ');
-        byte[] headerBytes = header.toString().getBytes(StandardCharsets.UTF_8);
+        // pad the header with spaces so the data starts 8-byte aligned, as the reference writer does;
+        // counted in bytes, since a column name may take several bytes a character
+        byte[] unpadded = header.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] headerBytes = Arrays.copyOf(unpadded, unpadded.length + (8 - unpadded.length % 8) % 8);
+        Arrays.fill(headerBytes, unpadded.length, headerBytes.length, (byte) ' ');
 
-        ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(8 + headerBytes.length + offset)).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.putLong(headerBytes.length).put(headerBytes);
-        for (Tensor t : tensors.values()) for (float v : t.data()) buffer.putFloat(v);
-        buffer.flip();
-        writeAtomically(file, buffer);
-    }
-
-    private static void writeAtomically(Path file, ByteBuffer bytes) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                while (bytes.hasRemaining()) ch.write(bytes);
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot write checkpoint (" + e.getMessage() + ")");
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the write already failed; that error is the one to report
+        if (headerBytes.length > MAX_HEADER_BYTES) {
+            // every file written must load again: refuse here rather than write what read() rejects
+            throw new InputException(file + ": the checkpoint's header would be " + headerBytes.length
+                    + " bytes, over the " + MAX_HEADER_BYTES + " a reader accepts");
+        }
+        AtomicFile.write(file, "checkpoint", out -> {
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            chunk.putLong(headerBytes.length);
+            out.write(chunk.array(), 0, chunk.position());
+            out.write(headerBytes);
+            // the data streams out in small chunks: a model of any size needs no second copy in memory
+            for (Tensor t : tensors.values()) {
+                float[] values = t.data();
+                for (int i = 0; i < values.length; ) {
+                    chunk.clear();
+                    int n = Math.min(values.length - i, chunk.capacity() / 4);
+                    chunk.asFloatBuffer().put(values, i, n);
+                    out.write(chunk.array(), 0, 4 * n);
+                    i += n;
                 }
             }
-        }
+            for (Float64Tensor t : float64.values()) {
+                double[] values = t.data();
+                for (int i = 0; i < values.length; ) {
+                    chunk.clear();
+                    int n = Math.min(values.length - i, chunk.capacity() / 8);
+                    chunk.asDoubleBuffer().put(values, i, n);
+                    out.write(chunk.array(), 0, 8 * n);
+                    i += n;
+                }
+            }
+        });
+    }
+
+    /** Appends a tensor's header entry; returns where the next tensor's data begins. */
+    private static long describe(StringBuilder header, String name, String dtype, int[] shape, long offset, long bytes) {
+        header.append(',').append(Json.quote(name)).append(":{\"dtype\":\"").append(dtype).append("\",\"shape\":")
+                .append(Arrays.toString(shape).replace(" ", ""))
+                .append(",\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+        return offset + bytes;
     }
 
     public static Contents read(Path file) {
@@ -122,7 +143,24 @@ public final class SafeTensors {
             }
             if (!(parsed instanceof Map<?, ?> header)) throw corrupt(file, "header is not a JSON object");
             long dataStart = 8 + headerLength;
-            return new Contents(tensors(file, ch, header, dataStart, size - dataStart), metadata(file, header));
+            List<Entry> entries = entries(file, header, size - dataStart);
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Map<String, Float64Tensor> float64 = new LinkedHashMap<>();
+            for (Entry e : entries) {
+                ByteBuffer bytes = ByteBuffer.allocate((int) (e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(ch, bytes, dataStart + e.begin);
+                bytes.flip();
+                if (e.elementBytes == 4) {
+                    float[] values = new float[bytes.capacity() / 4];
+                    bytes.asFloatBuffer().get(values);
+                    tensors.put(e.name, new Tensor(e.shape, values));
+                } else {
+                    double[] values = new double[bytes.capacity() / 8];
+                    bytes.asDoubleBuffer().get(values);
+                    float64.put(e.name, new Float64Tensor(e.shape, values));
+                }
+            }
+            return new Contents(tensors, float64, metadata(file, header));
         } catch (NoSuchFileException e) {
             throw new InputException(file + ": no such file");
         } catch (IOException e) {
@@ -130,10 +168,10 @@ public final class SafeTensors {
         }
     }
 
-    private record Entry(String name, int[] shape, long begin, long end) {}
+    private record Entry(String name, int elementBytes, int[] shape, long begin, long end) {}
 
-    private static Map<String, Tensor> tensors(Path file, FileChannel ch, Map<?, ?> header, long dataStart, long dataSize)
-            throws IOException {
+    /** The tensors' descriptions, checked against each other and the data's size. */
+    private static List<Entry> entries(Path file, Map<?, ?> header, long dataSize) {
         List<Entry> entries = new ArrayList<>();
         for (Map.Entry<?, ?> e : header.entrySet()) {
             if (METADATA.equals(e.getKey())) continue;
@@ -154,21 +192,14 @@ public final class SafeTensors {
             throw corrupt(file, "tensors cover " + expected + " bytes of data, the file holds " + dataSize
                     + (expected > dataSize ? " (truncated)" : ""));
         }
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Entry e : entries) {
-            ByteBuffer bytes = ByteBuffer.allocate((int) (e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, bytes, dataStart + e.begin);
-            float[] values = new float[bytes.capacity() / 4];
-            bytes.flip().asFloatBuffer().get(values);
-            out.put(e.name, new Tensor(e.shape, values));
-        }
-        return out;
+        return entries;
     }
 
     private static Entry entry(Path file, String name, Object value, long dataSize) {
         if (!(value instanceof Map<?, ?> info)) throw corrupt(file, "tensor '" + name + "' is not described by an object");
         Object dtype = info.get("dtype");
-        if (!"F32".equals(dtype)) {
+        int elementBytes = "F32".equals(dtype) ? 4 : "F64".equals(dtype) ? 8 : 0;
+        if (elementBytes == 0) {
             throw new InputException(file + ": tensor '" + name + "' has dtype " + dtype
                     + "; Downhill reads float32 (F32) checkpoints");
         }
@@ -191,11 +222,15 @@ public final class SafeTensors {
             throw corrupt(file, "tensor '" + name + "' has data_offsets " + offsets + " outside the " + dataSize
                     + " bytes of data");
         }
-        if (end - begin != 4 * count) {
-            throw corrupt(file, "tensor '" + name + "' of shape " + shapeList + " needs " + 4 * count + " bytes, its offsets span "
-                    + (end - begin));
+        if (end - begin != elementBytes * count) {
+            throw corrupt(file, "tensor '" + name + "' of shape " + shapeList + " needs " + elementBytes * count
+                    + " bytes, its offsets span " + (end - begin));
         }
-        return new Entry(name, shape, begin, end);
+        if (end - begin > Integer.MAX_VALUE - 8) {
+            throw new InputException(file + ": tensor '" + name + "' of shape " + shapeList + " is over 2 GiB, more than one "
+                    + "Downhill tensor holds");
+        }
+        return new Entry(name, elementBytes, shape, begin, end);
     }
 
     private static Map<String, String> metadata(Path file, Map<?, ?> header) {

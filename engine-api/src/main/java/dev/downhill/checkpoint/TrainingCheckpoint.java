@@ -28,6 +28,9 @@ public final class TrainingCheckpoint {
     static final String OPTIMIZER_PREFIX = "optimizer.";
     private static final String FIRST = OPTIMIZER_PREFIX + "first", SECOND = OPTIMIZER_PREFIX + "second";
     private static final String P = "downhill.progress.";
+    /** The loss history, one row of {@link #HISTORY_COLUMNS} per epoch: a tensor, since a long run's would outgrow any header. */
+    static final String HISTORY = "progress.history";
+    private static final int HISTORY_COLUMNS = 7;
     private static final Pattern NAME = Pattern.compile("checkpoint-e(\\d{6})-s(\\d{8})\\.safetensors");
 
     /** What a checkpoint holds. */
@@ -50,10 +53,9 @@ public final class TrainingCheckpoint {
         meta.put(P + "step", Integer.toString(progress.step()));
         meta.put(P + "loss_sum", Double.toString(progress.lossSum()));
         meta.put(P + "plateau", Integer.toString(progress.plateau()));
-        meta.put(P + "history", history(progress.history()));
         Path file = folder.resolve(String.format("checkpoint-e%06d-s%08d.safetensors", progress.epoch(), progress.step()));
         deleteAbandonedTemporaries(folder);
-        SafeTensors.write(file, tensors, meta);
+        SafeTensors.write(file, tensors, Map.of(HISTORY, history(progress.history())), meta);
         List<Path> all = list(folder);
         for (int i = 0; i < all.size() - keep; i++) {
             try {
@@ -94,6 +96,25 @@ public final class TrainingCheckpoint {
         return load(all.getLast());
     }
 
+    /**
+     * The newest checkpoint in {@code folder} that loads; each newer one that does not (a disk
+     * error, a hand edit) is passed over and named to {@code say}. Fails when none loads.
+     */
+    public static Saved loadLatestIntact(Path folder, java.util.function.Consumer<String> say) {
+        List<Path> all = list(folder);
+        if (all.isEmpty()) throw new InputException(folder + ": no checkpoint to resume from");
+        InputException newest = null;
+        for (Path file : all.reversed()) {
+            try {
+                return load(file);
+            } catch (InputException e) {
+                if (newest == null) newest = e;
+                say.accept("skipping a damaged checkpoint: " + e.getMessage());
+            }
+        }
+        throw new InputException(folder + ": none of its " + all.size() + " checkpoints loads; the newest: " + newest.getMessage());
+    }
+
     public static Saved load(Path file) {
         SafeTensors.Contents contents = SafeTensors.read(file);
         Map<String, String> meta = contents.metadata();
@@ -103,10 +124,12 @@ public final class TrainingCheckpoint {
         if (first == null || second == null || first.data().length != params.length || second.data().length != params.length) {
             throw new InputException(file + ": not a training checkpoint (no optimiser state for " + params.length + " parameters)");
         }
+        Checkpoint.requireFinite(file, FIRST, first.data());
+        Checkpoint.requireFinite(file, SECOND, second.data());
         try {
             TrainingProgress progress = new TrainingProgress(integer(meta, "epoch"), integer(meta, "step"),
                     Double.parseDouble(required(meta, "loss_sum")), integer(meta, "plateau"),
-                    history(required(meta, "history")));
+                    history(contents.float64().get(HISTORY), meta.get(P + "history")));
             OptimizerState state = new OptimizerState(integer(meta, "optimizer_steps"), first.data(), second.data());
             Matcher m = NAME.matcher(file.getFileName().toString());
             if (m.matches() && (Integer.parseInt(m.group(1)) != progress.epoch() || Integer.parseInt(m.group(2)) != progress.step())) {
@@ -128,17 +151,42 @@ public final class TrainingCheckpoint {
         return Integer.parseInt(required(meta, key));
     }
 
-    /** One line per epoch, {@code epoch,loss,val_loss,val_acc,lr,grad_norm,nanos}, joined by ';' — exact round trip. */
-    private static String history(List<EpochReport> history) {
-        List<String> lines = new ArrayList<>();
+    /** One row per epoch: epoch, loss, validation loss and accuracy, learning rate, gradient norm, nanoseconds — all exact in a double. */
+    private static SafeTensors.Float64Tensor history(List<EpochReport> history) {
+        double[] rows = new double[history.size() * HISTORY_COLUMNS];
+        int i = 0;
         for (EpochReport r : history) {
-            lines.add(r.epoch() + "," + r.loss() + "," + r.validationLoss() + "," + r.validationAccuracy() + ","
-                    + r.learningRate() + "," + r.gradientNorm() + "," + r.nanos());
+            rows[i++] = r.epoch();
+            rows[i++] = r.loss();
+            rows[i++] = r.validationLoss();
+            rows[i++] = r.validationAccuracy();
+            rows[i++] = r.learningRate();
+            rows[i++] = r.gradientNorm();
+            rows[i++] = r.nanos();
         }
-        return String.join(";", lines);
+        return new SafeTensors.Float64Tensor(new int[] {history.size(), HISTORY_COLUMNS}, rows);
     }
 
-    private static List<EpochReport> history(String text) {
+    /** The history from its tensor, or from the metadata text that checkpoints before the tensor held. */
+    private static List<EpochReport> history(SafeTensors.Float64Tensor tensor, String legacyText) {
+        List<EpochReport> out = new ArrayList<>();
+        if (tensor == null) {
+            if (legacyText == null) throw new IllegalArgumentException("no " + HISTORY + " tensor");
+            return legacyHistory(legacyText);
+        }
+        if (tensor.shape().length != 2 || tensor.shape()[1] != HISTORY_COLUMNS) {
+            throw new IllegalArgumentException(HISTORY + " has shape " + java.util.Arrays.toString(tensor.shape())
+                    + ", expected [epochs, " + HISTORY_COLUMNS + "]");
+        }
+        double[] d = tensor.data();
+        for (int i = 0; i < d.length; i += HISTORY_COLUMNS) {
+            out.add(new EpochReport((int) d[i], d[i + 1], d[i + 2], d[i + 3], (float) d[i + 4], d[i + 5], (long) d[i + 6]));
+        }
+        return out;
+    }
+
+    /** {@code epoch,loss,val_loss,val_acc,lr,grad_norm,nanos} per epoch, joined by ';'. */
+    private static List<EpochReport> legacyHistory(String text) {
         List<EpochReport> out = new ArrayList<>();
         if (text.isEmpty()) return out;
         for (String line : text.split(";")) {

@@ -33,7 +33,8 @@ final class ClassLabels {
         int max = 0;
         for (float label : labels) max = Math.max(max, (int) label);
         int k = classes > 0 ? classes : Math.max(2, max + 1);
-        float[] targets = new float[labels.length * k];
+        float[] targets = new float[dev.downhill.MemoryBudget.floats((long) labels.length * k,
+                labels.length + " rows of one-hot targets for " + k + " classes")];
         for (int r = 0; r < labels.length; r++) targets[r * k + (int) labels[r]] = 1f;
         List<String> names = java.util.stream.IntStream.range(0, k).mapToObj(i -> column + "=" + i).toList();
         return new DataSet(features, targets, featureNames, names);

@@ -20,6 +20,9 @@ public final class CsvReader {
         CLASS_INDEX
     }
 
+    /** The most classes a label column may name. */
+    public static final int MAX_CLASSES = ClassLabels.MAX_CLASSES;
+
     private final List<String> targetColumns;
     private final List<String> featureColumns;
     private final Targets targets;

@@ -35,15 +35,15 @@ final class Problems {
             add(row, index + 1, where + " is empty");
             return 0;
         }
-        float value;
-        try {
-            value = Float.parseFloat(text);
-        } catch (NumberFormatException e) {
-            add(row, index + 1, where + ": '" + text + "' is not a number");
+        if (!CsvLine.isDecimal(text)) {
+            String lower = text.toLowerCase(java.util.Locale.ROOT);
+            boolean nonFinite = lower.matches("[+-]?(nan|inf|infinity)");
+            add(row, index + 1, where + ": '" + CsvLine.clip(text) + "' is " + (nonFinite ? "not finite" : "not a number"));
             return 0;
         }
+        float value = Float.parseFloat(text);
         if (!Float.isFinite(value)) {
-            add(row, index + 1, where + ": '" + text + "' is not finite");
+            add(row, index + 1, where + ": '" + CsvLine.clip(text) + "' is beyond float32's range (±3.4e38)");
             return 0;
         }
         return value;

@@ -44,14 +44,41 @@ public record Standardizer(float[] mean, float[] std) {
         return new DataSet(apply(data.features()), data.targets(), data.featureNames(), data.targetNames());
     }
 
-    /** Standardised copies of feature rows {@code [rows, mean.length]}, row-major. */
+    /**
+     * Standardised copies of feature rows {@code [rows, mean.length]}, row-major. The difference is
+     * taken in double: two floats near ±3e38 differ by more than a float holds, their ratio to σ does not.
+     */
     public float[] apply(float[] features) {
         float[] f = features.clone();
         for (int i = 0; i < f.length; i++) {
             int c = i % mean.length;
-            f[i] = (f[i] - mean[c]) / std[c];
+            f[i] = (float) (((double) f[i] - mean[c]) / std[c]);
         }
         return f;
+    }
+
+    /**
+     * The statistics saved in a checkpoint's metadata, checked: one finite mean and one finite,
+     * positive σ per input. {@code source} names the file in errors.
+     */
+    public static Standardizer fromSaved(String meanText, String stdText, int inputs, String source) {
+        if (meanText == null || stdText == null) {
+            throw new InputException(source + ": the standardisation statistics are incomplete ("
+                    + (meanText == null ? "no mean" : "no std") + ")");
+        }
+        float[] mean = parse(meanText, source + ": the saved mean"), std = parse(stdText, source + ": the saved std");
+        if (mean.length != inputs || std.length != inputs) {
+            throw new InputException(source + ": the standardisation statistics hold " + mean.length + " means and "
+                    + std.length + " standard deviations for a network of " + inputs + " inputs");
+        }
+        for (int c = 0; c < inputs; c++) {
+            if (!Float.isFinite(mean[c])) throw new InputException(source + ": the saved mean of input " + c + " is " + mean[c]);
+            if (!(std[c] > 0) || !Float.isFinite(std[c])) {
+                throw new InputException(source + ": the saved standard deviation of input " + c + " is " + std[c]
+                        + " (it must be a positive number)");
+            }
+        }
+        return new Standardizer(mean, std);
     }
 
     /** Comma-separated values, the form kept in checkpoint metadata. */
@@ -70,7 +97,7 @@ public record Standardizer(float[] mean, float[] std) {
         try {
             for (int i = 0; i < parts.length; i++) out[i] = Float.parseFloat(parts[i]);
         } catch (NumberFormatException e) {
-            throw new InputException(what + " is not a list of numbers: '" + text + "'");
+            throw new InputException(what + " is not a list of numbers: '" + CsvLine.clip(text) + "'");
         }
         return out;
     }

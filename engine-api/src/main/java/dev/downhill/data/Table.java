@@ -23,23 +23,100 @@ final class Table {
         this.rows = rows;
     }
 
+    /** Longer lines are not CSV rows (a binary file, {@code /dev/zero}): stop before they fill the memory. */
+    static final int MAX_LINE_CHARS = 1 << 24;
+    private static final char BYTE_ORDER_MARK = '\uFEFF';
+
     static Table read(Path file) {
+        checkFitsInMemory(file);
         List<String> lines = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            for (String line; (line = in.readLine()) != null; ) lines.add(line);
+            readLines(file, in, lines);
         } catch (NoSuchFileException e) {
             throw new InputException(file + ": no such file");
         } catch (java.nio.charset.CharacterCodingException e) {
-            throw new InputException(file + ": not a UTF-8 text file");
+            throw new InputException(file + ":" + (lines.size() + 1) + ": not UTF-8 text (is this a CSV file?)");
         } catch (IOException e) {
-            throw new InputException(file + ": cannot read (" + e.getMessage() + ")");
+            throw new InputException(file + ": cannot read (" + dev.downhill.io.AtomicFile.reason(e) + ")");
         }
-        if (lines.isEmpty() || lines.getFirst().isBlank()) throw new InputException(file + ": the file is empty");
-        List<String> header = CsvLine.split(lines.getFirst()).stream().map(String::trim).toList();
+        if (lines.isEmpty()) throw new InputException(file + ": the file is empty");
+        if (lines.getFirst().isBlank()) {
+            throw new InputException(file + ":1: the first line is blank; it must be the header naming the columns");
+        }
+        List<String> header = header(file, lines.getFirst());
         int end = lines.size();
         while (end > 1 && lines.get(end - 1).isBlank()) end--;   // trailing blank lines end the file
         if (end == 1) throw new InputException(file + ": no data rows after the header");
         return new Table(file, header, lines.subList(1, end));
+    }
+
+    /** Lines split on LF or CRLF, each at most {@link #MAX_LINE_CHARS}; a first-line byte-order mark is dropped. */
+    private static void readLines(Path file, BufferedReader in, List<String> lines) throws IOException {
+        StringBuilder line = new StringBuilder();
+        char[] buffer = new char[1 << 16];
+        boolean pending = false;
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            for (int i = 0; i < n; i++) {
+                char c = buffer[i];
+                if (c == '\n') {
+                    lines.add(finish(line, lines.isEmpty()));
+                    pending = false;
+                } else {
+                    if (c == '\0') {
+                        throw new InputException(file + ":" + (lines.size() + 1) + ": holds a NUL byte; not a text file");
+                    }
+                    line.append(c);
+                    pending = true;
+                    if (line.length() > MAX_LINE_CHARS) {
+                        throw new InputException(file + ":" + (lines.size() + 1) + ": a line longer than "
+                                + MAX_LINE_CHARS + " characters; not a CSV file?");
+                    }
+                }
+            }
+        }
+        if (pending) lines.add(finish(line, lines.isEmpty()));
+    }
+
+    private static String finish(StringBuilder line, boolean first) {
+        int end = line.length() > 0 && line.charAt(line.length() - 1) == '\r' ? line.length() - 1 : line.length();
+        int start = first && end > 0 && line.charAt(0) == BYTE_ORDER_MARK ? 1 : 0;
+        String text = line.substring(start, end);
+        line.setLength(0);
+        return text;
+    }
+
+    /** The column names: each one present and different from the others, so a model's inputs can be found again by name. */
+    private static List<String> header(Path file, String line) {
+        List<String> names = CsvLine.split(line).stream().map(String::trim).toList();
+        for (int c = 0; c < names.size(); c++) {
+            if (names.get(c).isEmpty()) {
+                throw new InputException(file + ":1:" + (c + 1) + ": column " + (c + 1) + " has no name in the header");
+            }
+            int again = names.subList(c + 1, names.size()).indexOf(names.get(c));
+            if (again >= 0) {
+                throw new InputException(file + ":1:" + (c + again + 2) + ": column name '" + CsvLine.clip(names.get(c))
+                        + "' appears twice in the header (columns " + (c + 1) + " and " + (c + again + 2) + ")");
+            }
+        }
+        return names;
+    }
+
+    /**
+     * The rows live in memory as text and then as floats: refuse a regular file that could not fit
+     * now, in one line, rather than after minutes of reading with an OutOfMemoryError.
+     */
+    private static void checkFitsInMemory(Path file) {
+        try {
+            if (!Files.isRegularFile(file)) return;
+            long size = Files.size(file), available = Runtime.getRuntime().maxMemory();
+            // text read as UTF-16 takes two bytes a character, the parsed floats as much again
+            if (size > available / 3) {
+                throw new InputException(file + ": " + size / (1 << 20) + " MiB of data; Downhill holds data in memory "
+                        + "and this JVM may use " + available / (1 << 20) + " MiB (give it more with JAVA_OPTS=-Xmx…)");
+            }
+        } catch (IOException e) {
+            // the read that follows reports it
+        }
     }
 
     List<String> header() {
@@ -51,11 +128,11 @@ final class Table {
         for (int i = 0; i < wanted.size(); i++) {
             idx[i] = header.indexOf(wanted.get(i));
             if (idx[i] < 0) {
-                throw new InputException(file + ": unknown " + role + " column '" + wanted.get(i) + "' (columns: "
-                        + String.join(", ", header) + ")");
+                throw new InputException(file + ": unknown " + role + " column '" + CsvLine.clip(wanted.get(i))
+                        + "' (columns: " + CsvLine.clip(String.join(", ", header)) + ")");
             }
-            if (header.lastIndexOf(wanted.get(i)) != idx[i]) {
-                throw new InputException(file + ": column '" + wanted.get(i) + "' appears more than once in the header");
+            if (wanted.subList(0, i).contains(wanted.get(i))) {
+                throw new InputException("the " + role + " column '" + CsvLine.clip(wanted.get(i)) + "' is named twice");
             }
         }
         return idx;

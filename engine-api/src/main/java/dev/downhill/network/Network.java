@@ -58,7 +58,7 @@ public record Network(int inputWidth, List<DenseLayer> layers, Loss loss, Initia
     /** Fresh parameters drawn from {@link #initializer()} with {@link #seed()}, in {@link #layout()} order. */
     public float[] initialParameters() {
         ParameterLayout layout = layout();
-        float[] params = new float[layout.size()];
+        float[] params = new float[dev.downhill.MemoryBudget.floats(layout.size(), "network " + widths() + "'s parameters")];
         SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < layers.size(); i++) {
             float[] w = new float[layout.weight(i).length()];
@@ -125,6 +125,15 @@ public record Network(int inputWidth, List<DenseLayer> layers, Loss loss, Initia
             if (l.units() < 1) throw new InputException("layer " + i + ": width must be at least 1, got " + l.units());
             if (l.activation() == Activation.SOFTMAX && i != last) {
                 throw new InputException("layer " + i + ": softmax is only allowed on the output layer");
+            }
+        }
+        long parameters = 0;
+        for (int i = 0; i <= last; i++) {
+            long in = i == 0 ? inputWidth : layers.get(i - 1).units();
+            parameters += (in + 1) * layers.get(i).units();
+            if (parameters > dev.downhill.MemoryBudget.MAX_ARRAY) {
+                throw new InputException("layer " + i + ": the network reaches " + parameters + " parameters there, more than "
+                        + "the " + dev.downhill.MemoryBudget.MAX_ARRAY + " one parameter buffer holds");
             }
         }
         Activation out = layers.get(last).activation();

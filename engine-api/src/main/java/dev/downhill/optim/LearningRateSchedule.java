@@ -62,7 +62,18 @@ public sealed interface LearningRateSchedule {
 
     /** Reads {@code constant}, {@code step:SIZE:GAMMA}, {@code exp:GAMMA} or {@code cosine:WARMUP:MIN}. */
     static LearningRateSchedule parse(String text, int totalEpochs) {
-        String[] p = text.split(":");
+        String[] p = text.split(":", -1);
+        int parts = switch (p[0]) {
+            case "constant" -> 1;
+            case "step" -> 3;
+            case "exp", "exponential" -> 2;
+            case "cosine" -> Math.max(1, Math.min(p.length, 3));
+            default -> p.length;
+        };
+        if (p.length != parts) {
+            throw new InputException("schedule '" + text + "' has " + (p.length - 1) + " parameters, " + p[0] + " takes "
+                    + (parts - 1) + " (expected constant, step:SIZE:GAMMA, exp:GAMMA or cosine:WARMUP:MIN)");
+        }
         try {
             return switch (p[0]) {
                 case "constant" -> new Constant();

@@ -66,7 +66,9 @@ public final class Trainer {
         List<EpochReport> history = new ArrayList<>(from.history());
         float baseRate = model.optimizer().learningRate();
         int plateau = from.plateau();
-        int stepsPerEpoch = (trainingRows + config.batchSize() - 1) / config.batchSize();
+        // a batch larger than the data is the whole data: one step an epoch, and no int overflow in step × batch
+        int batch = Math.min(config.batchSize(), trainingRows);
+        int stepsPerEpoch = (trainingRows + batch - 1) / batch;
         ChunkSize chunk = new ChunkSize(stopRequested != null, stepsPerEpoch);
         for (int epoch = from.epoch(); epoch < config.epochs(); epoch++) {
             float rate = config.schedule().rate(baseRate, epoch);
@@ -80,9 +82,9 @@ public final class Trainer {
                     return stopped(model, new TrainingProgress(epoch, step, lossSum, plateau, history));
                 }
                 int steps = chunk.next();
-                int first = step * config.batchSize(), last = Math.min(trainingRows, (step + steps) * config.batchSize());
+                int first = step * batch, last = (int) Math.min(trainingRows, (long) (step + steps) * batch);
                 long chunkStart = System.nanoTime();
-                EpochResult r = model.trainEpoch(Arrays.copyOfRange(order, first, last), config.batchSize(), rate);
+                EpochResult r = model.trainEpoch(Arrays.copyOfRange(order, first, last), batch, rate);
                 chunk.took(System.nanoTime() - chunkStart);
                 if (r.diverged() || !Double.isFinite(r.meanLoss())) {
                     throw new NonFiniteLossException(epoch + 1, step + Math.max(r.nonFiniteStep(), 0) + 1, rate);
@@ -122,6 +124,11 @@ public final class Trainer {
         if (validation != null) {
             Evaluation e = model.evaluate(validation);
             validationLoss = e.loss();
+            if (!Double.isFinite(validationLoss)) {
+                throw new dev.downhill.InputException("validation loss became " + validationLoss + " at epoch " + (epoch + 1)
+                        + " while the training loss is " + loss + ": the model's outputs overflow on held-out rows"
+                        + " (a learning rate too large, or validation rows far outside the training rows' range)");
+            }
             accuracy = Metrics.accuracy(model.network().loss(), e.outputs(), validation);
         }
         return new EpochReport(epoch + 1, loss, validationLoss, accuracy, rate, gradientNorm, System.nanoTime() - start);

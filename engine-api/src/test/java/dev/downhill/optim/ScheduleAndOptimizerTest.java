@@ -3,6 +3,8 @@ package dev.downhill.optim;
 import dev.downhill.InputException;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 class ScheduleAndOptimizerTest {
@@ -44,5 +46,15 @@ class ScheduleAndOptimizerTest {
         assertThrows(InputException.class, () -> Optimizer.Sgd.plain(Float.NaN));
         assertThrows(InputException.class, () -> new Optimizer.Sgd(0.1f, 0, true, 0));
         assertThrows(InputException.class, () -> new Optimizer.Adam(0.1f, 1.5f, 0.999f, 1e-8f, 0));
+    }
+
+    @Test
+    void schedulesTakeExactlyTheirParameters() {
+        for (String spec : List.of("step:2:0.5:9", "constant:5", "exp:0.9:1", "cosine:1:0.1:3", "step:2")) {
+            var e = assertThrows(dev.downhill.InputException.class, () -> LearningRateSchedule.parse(spec, 10), spec);
+            assertTrue(e.getMessage().startsWith("schedule '" + spec + "' has "), e.getMessage());
+        }
+        assertEquals(new LearningRateSchedule.Step(2, 0.5f), LearningRateSchedule.parse("step:2:0.5", 10));
+        assertEquals(new LearningRateSchedule.CosineWithWarmup(1, 10, 0f), LearningRateSchedule.parse("cosine:1", 10));
     }
 }

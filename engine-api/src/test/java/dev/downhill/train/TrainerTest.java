@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The trainer's own logic, on a model whose epoch losses are scripted. */
 class TrainerTest {
     /** Returns the scripted losses in turn and records what it was asked. */
-    static final class ScriptedModel implements TrainableModel {
+    static class ScriptedModel implements TrainableModel {
         final double[] losses;
         final float gradient;
         final List<int[]> orders = new ArrayList<>();
@@ -50,6 +50,25 @@ class TrainerTest {
         @Override public dev.downhill.backend.OptimizerState optimizerState() { return dev.downhill.backend.OptimizerState.fresh(2); }
         @Override public void restore(float[] p, dev.downhill.backend.OptimizerState s) { }
         @Override public void close() {}
+    }
+
+    @Test
+    void aBatchLargerThanTheDataIsOneStepOfAllRowsEvenAtTheIntLimit() {
+        ScriptedModel model = new ScriptedModel(1, 1.0, 0.5);
+        TrainingResult r = new Trainer(TrainingConfig.of(2, Integer.MAX_VALUE)).train(model, 10, null);
+        assertEquals(List.of(1.0, 0.5), r.history().stream().map(EpochReport::loss).toList(), "every epoch trained");
+        assertEquals(10, model.orders.getFirst().length);
+    }
+
+    @Test
+    void anInfiniteValidationLossStopsTheRun() {
+        ScriptedModel model = new ScriptedModel(1, 1.0, 0.5) {
+            @Override public Evaluation evaluate(DataSet data) { return new Evaluation(new float[data.rows()], Double.POSITIVE_INFINITY); }
+        };
+        var e = assertThrows(dev.downhill.InputException.class, () -> new Trainer(TrainingConfig.of(2, 1))
+                .train(model, 4, DataSet.of(new float[3], 1, new float[3], 1)));
+        assertTrue(e.getMessage().startsWith("validation loss became Infinity at epoch 1 while the training loss is 1.0"),
+                e.getMessage());
     }
 
     @Test
