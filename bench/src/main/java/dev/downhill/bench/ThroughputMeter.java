@@ -56,7 +56,12 @@ public final class ThroughputMeter {
 
     public Throughput measure(Backend backend, String math, Workload workload, double peakFlops) {
         Network net = workload.network(0);
-        DataSet data = workload.syntheticData(steps(workload, epochFlops) * workload.batchSize(), 1);
+        long rows = (long) steps(workload, epochFlops) * workload.batchSize();
+        if (rows > Integer.MAX_VALUE) {
+            throw new InputException(workload.name() + " at batch " + workload.batchSize() + ": " + rows
+                    + " rows of random data, more than one data set holds");
+        }
+        DataSet data = workload.syntheticData((int) rows, 1);
         return measure(backend, math, workload.name(), net, net.initialParameters(), Optimizer.Sgd.plain(1e-3f), data,
                 workload.batchSize(), peakFlops);
     }

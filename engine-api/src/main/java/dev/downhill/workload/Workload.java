@@ -74,8 +74,11 @@ public record Workload(String name, int[] widths, Activation hidden, Loss loss, 
      */
     public DataSet syntheticData(int rows, long seed) {
         int in = widths[0], out = widths[widths.length - 1];
-        float[] x = new float[Math.multiplyExact(rows, in)];
-        float[] y = new float[Math.multiplyExact(rows, out)];
+        if (rows < 1) throw new InputException(name + ": rows of random data must be at least 1, got " + rows);
+        long cells = (long) rows * (in + out);
+        dev.downhill.MemoryBudget.require(4 * cells, (long) rows * Math.max(in, out), name + ": " + rows + " rows of random data");
+        float[] x = new float[rows * in];
+        float[] y = new float[rows * out];
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom[] streams = new SplittableRandom[(rows + ROWS_PER_STREAM - 1) / ROWS_PER_STREAM];
         for (int i = 0; i < streams.length; i++) streams[i] = root.split();
