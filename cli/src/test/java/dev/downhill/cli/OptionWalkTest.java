@@ -42,6 +42,7 @@ class OptionWalkTest {
                 "explain", List.of("--page", dir.resolve("e.html").toString()),
                 "sweep-lr", List.of("--epochs", "1", "--values", "0.1", "--plot", dir.resolve("s.png").toString()),
                 "bench", List.of("--workload", "tiny", "--backend", "cpu", "--repeats", "1", "--warmups", "0"));
+        List<String> before = namesIn(Path.of(""));
         CommandLine root = new CommandLine(new Main());
         int tried = 0;
         List<String> failures = new ArrayList<>();
@@ -49,8 +50,11 @@ class OptionWalkTest {
             for (OptionSpec option : root.getSubcommands().get(command.getKey()).getCommandSpec().options()) {
                 if (option.arity().max() == 0 || option.usageHelp() || option.versionHelp()) continue;
                 String name = option.longestName();
-                for (String value : VALUES) {
-                    if (LONG_RUNS.contains(name + "=" + value)) continue;
+                boolean path = option.type() == Path.class;
+                for (String text : VALUES) {
+                    if (LONG_RUNS.contains(name + "=" + text) || path && text.isEmpty()) continue;
+                    // a file or folder given as a relative path lands in the test's folder, not in the module's
+                    String value = path ? dir.resolve(text).toString() : text;
                     List<String> args = new ArrayList<>(List.of(command.getKey()));
                     List<String> base = command.getValue();
                     for (int i = 0; i < base.size(); i += 2) {
@@ -67,6 +71,15 @@ class OptionWalkTest {
         System.out.println("option values walked: " + tried);
         assertTrue(tried > 400, "walked " + tried);
         assertEquals(List.of(), failures);
+        assertEquals(before, namesIn(Path.of("")), "nothing was written where the tests run");
+    }
+
+    private static List<String> namesIn(Path folder) {
+        try (var files = java.nio.file.Files.list(folder.toAbsolutePath())) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String problem(CliRun r) {
