@@ -9,15 +9,22 @@ final class Activations {
 
     /** {@code a = act(z)}; softmax works across each row. */
     static void activate(Activation act, FMatrixRMaj z, FMatrixRMaj a) {
-        float[] zd = z.data, ad = a.data;
-        int n = z.getNumElements();
+        if (act == Activation.SOFTMAX) {
+            for (int r = 0; r < z.numRows; r++) softmaxRow(z.data, a.data, r * z.numCols, z.numCols);
+        } else {
+            activate(act, z.data, a.data, 0, z.getNumElements());
+        }
+    }
+
+    /** {@code a[i] = act(z[i])} for i in [from, to), for an activation of one element at a time. */
+    static void activate(Activation act, float[] zd, float[] ad, int from, int to) {
         switch (act) {
-            case IDENTITY -> System.arraycopy(zd, 0, ad, 0, n);
-            case SIGMOID -> { for (int i = 0; i < n; i++) ad[i] = sigmoid(zd[i]); }
-            case TANH -> { for (int i = 0; i < n; i++) ad[i] = (float) Math.tanh(zd[i]); }
-            case RELU -> { for (int i = 0; i < n; i++) ad[i] = Math.max(zd[i], 0f); }
-            case LEAKY_RELU -> { for (int i = 0; i < n; i++) ad[i] = Math.max(zd[i], Activation.LEAKY_SLOPE * zd[i]); } // slope < 1
-            case SOFTMAX -> { for (int r = 0; r < z.numRows; r++) softmaxRow(zd, ad, r * z.numCols, z.numCols); }
+            case IDENTITY -> System.arraycopy(zd, from, ad, from, to - from);
+            case SIGMOID -> { for (int i = from; i < to; i++) ad[i] = sigmoid(zd[i]); }
+            case TANH -> { for (int i = from; i < to; i++) ad[i] = (float) Math.tanh(zd[i]); }
+            case RELU -> { for (int i = from; i < to; i++) ad[i] = Math.max(zd[i], 0f); }
+            case LEAKY_RELU -> { for (int i = from; i < to; i++) ad[i] = Math.max(zd[i], Activation.LEAKY_SLOPE * zd[i]); } // slope < 1
+            case SOFTMAX -> throw new IllegalArgumentException("softmax works across whole rows");
         }
     }
 
@@ -28,14 +35,17 @@ final class Activations {
      * z mispredicts on every other element of a trained layer and ran 40× slower.
      */
     static void backward(Activation act, FMatrixRMaj z, FMatrixRMaj a, FMatrixRMaj da, FMatrixRMaj dz) {
-        float[] zd = z.data, ad = a.data, gd = da.data, out = dz.data;
-        int n = z.getNumElements();
+        backward(act, z.data, a.data, da.data, dz.data, 0, z.getNumElements());
+    }
+
+    /** The same for elements [from, to). */
+    static void backward(Activation act, float[] zd, float[] ad, float[] gd, float[] out, int from, int to) {
         switch (act) {
-            case IDENTITY -> System.arraycopy(gd, 0, out, 0, n);
-            case SIGMOID -> { for (int i = 0; i < n; i++) out[i] = gd[i] * ad[i] * (1 - ad[i]); }   // σ' = σ(1−σ)
-            case TANH -> { for (int i = 0; i < n; i++) out[i] = gd[i] * (1 - ad[i] * ad[i]); }       // tanh' = 1−tanh²
-            case RELU -> { for (int i = 0; i < n; i++) out[i] = gd[i] * Math.max(Math.signum(zd[i]), 0f); }
-            case LEAKY_RELU -> { for (int i = 0; i < n; i++) out[i] = gd[i] * Math.max(Math.signum(zd[i]), Activation.LEAKY_SLOPE); }
+            case IDENTITY -> System.arraycopy(gd, from, out, from, to - from);
+            case SIGMOID -> { for (int i = from; i < to; i++) out[i] = gd[i] * ad[i] * (1 - ad[i]); }   // σ' = σ(1−σ)
+            case TANH -> { for (int i = from; i < to; i++) out[i] = gd[i] * (1 - ad[i] * ad[i]); }       // tanh' = 1−tanh²
+            case RELU -> { for (int i = from; i < to; i++) out[i] = gd[i] * Math.max(Math.signum(zd[i]), 0f); }
+            case LEAKY_RELU -> { for (int i = from; i < to; i++) out[i] = gd[i] * Math.max(Math.signum(zd[i]), Activation.LEAKY_SLOPE); }
             case SOFTMAX -> throw new IllegalStateException("softmax's derivative is fused into the cross-entropy loss");
         }
     }

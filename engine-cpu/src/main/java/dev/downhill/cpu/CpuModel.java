@@ -34,11 +34,11 @@ final class CpuModel implements TrainableModel {
     private final FMatrixRMaj[] z, a, da, dz;
     private final FMatrixRMaj x, y;
     private final ParameterUpdate update;
-    private final MatrixProducts products;
+    private final DenseLayerMath layerMath;
     private int capacity;
 
     CpuModel(Network network, float[] parameters, Optimizer optimizer, DataSet train, MatrixProducts.Path productPath) {
-        this.products = new MatrixProducts(productPath);
+        this.layerMath = new DenseLayerMath(new MatrixProducts(productPath));
         this.network = network;
         this.optimizer = optimizer;
         this.train = train;
@@ -251,8 +251,7 @@ final class CpuModel implements TrainableModel {
         for (int l = 0; l < layers; l++) {
             z[l].reshape(rows, z[l].numCols);
             a[l].reshape(rows, a[l].numCols);
-            DenseLayerMath.forward(products, input(l), w[l], b[l], z[l]);
-            Activations.activate(act[l], z[l], a[l]);
+            layerMath.forward(input(l), w[l], b[l], act[l], z[l], a[l]);
         }
     }
 
@@ -267,13 +266,12 @@ final class CpuModel implements TrainableModel {
     /** The chain rule from the output delta down: ∂L/∂W, ∂L/∂b of every layer. */
     private void backward() {
         for (int l = layers - 1; l >= 0; l--) {
-            DenseLayerMath.parameterGradients(products, dz[l], input(l), dw[l], db[l]);
+            layerMath.parameterGradients(dz[l], input(l), dw[l], db[l]);
             if (l > 0) {
                 int rows = dz[l].numRows;
                 da[l - 1].reshape(rows, da[l - 1].numCols);
                 dz[l - 1].reshape(rows, dz[l - 1].numCols);
-                DenseLayerMath.inputGradient(products, dz[l], w[l], da[l - 1]);
-                Activations.backward(act[l - 1], z[l - 1], a[l - 1], da[l - 1], dz[l - 1]);
+                layerMath.inputGradient(dz[l], w[l], act[l - 1], z[l - 1], a[l - 1], da[l - 1], dz[l - 1]);
             }
         }
     }

@@ -1,36 +1,123 @@
 package dev.downhill.cpu;
 
+import dev.downhill.cpu.VectorProducts.Epilogue;
+import dev.downhill.network.Activation;
 import org.ejml.data.FMatrixRMaj;
 
 /**
- * The forward and backward pass of one dense layer {@code z = x·Wᵀ + b}.
+ * The forward and backward pass of one dense layer {@code z = x·Wᵀ + b}, {@code a = act(z)}.
  * Shapes: {@code x [rows, in]}, {@code W [out, in]}, {@code b [1, out]}, {@code z [rows, out]}.
+ *
+ * <p>The elementwise work rides on the products as their epilogues: each thread adds b and
+ * applies act (or act', or sums ∂L/∂b) on the rectangle of the product it has just computed,
+ * while it is in its cache. So that work runs on every core, in one pass over memory instead of
+ * three; the arithmetic, element by element and in its order, is what it would be after the product.
  */
 final class DenseLayerMath {
-    private DenseLayerMath() {}
+    private final MatrixProducts products;
+    private final BiasAndActivation biasAndActivation = new BiasAndActivation();
+    private final ActivationSlope activationSlope = new ActivationSlope();
+    private final BiasGradient biasGradient = new BiasGradient();
 
-    /** z = x·Wᵀ + b */
-    static void forward(MatrixProducts products, FMatrixRMaj x, FMatrixRMaj w, FMatrixRMaj b, FMatrixRMaj z) {
-        products.forward(x, w, z);
-        int out = z.numCols;
-        for (int r = 0; r < z.numRows; r++) {
-            for (int c = 0; c < out; c++) z.data[r * out + c] += b.data[c];
-        }
+    DenseLayerMath(MatrixProducts products) {
+        this.products = products;
+    }
+
+    /** z = x·Wᵀ + b, a = act(z) */
+    void forward(FMatrixRMaj x, FMatrixRMaj w, FMatrixRMaj b, Activation act, FMatrixRMaj z, FMatrixRMaj a) {
+        products.forward(x, w, z, biasAndActivation.of(b.data, act, a.data));
+        // softmax normalises whole rows, which a thread's rectangle of z may cut
+        if (act == Activation.SOFTMAX) Activations.activate(act, z, a);
     }
 
     /** ∂L/∂W = dzᵀ·x and ∂L/∂b = Σ_rows dz. */
-    static void parameterGradients(MatrixProducts products, FMatrixRMaj dz, FMatrixRMaj x, FMatrixRMaj dw, FMatrixRMaj db) {
-        products.weightGradient(dz, x, dw);
-        // Σ_rows dz row by row: a pass along memory, where a column at a time strides across it
-        int out = dz.numCols;
-        java.util.Arrays.fill(db.data, 0, out, 0f);
-        for (int r = 0; r < dz.numRows; r++) {
-            for (int c = 0; c < out; c++) db.data[c] += dz.data[r * out + c];
+    void parameterGradients(FMatrixRMaj dz, FMatrixRMaj x, FMatrixRMaj dw, FMatrixRMaj db) {
+        products.weightGradient(dz, x, dw, biasGradient.of(dz.data, dz.numRows, dz.numCols, db.data));
+    }
+
+    /**
+     * ∂L/∂a of the layer below = dz·W, and from it that layer's dz = ∂L/∂a ⊙ act'(z), written from its
+     * {@code z} and {@code a = act(z)}.
+     */
+    void inputGradient(FMatrixRMaj dz, FMatrixRMaj w, Activation actBelow, FMatrixRMaj zBelow, FMatrixRMaj aBelow,
+                       FMatrixRMaj daBelow, FMatrixRMaj dzBelow) {
+        products.inputGradient(dz, w, daBelow, activationSlope.of(actBelow, zBelow.data, aBelow.data, dzBelow.data));
+    }
+
+    /** z += b, then a = act(z), row by row over the rectangle; softmax is left to the caller. */
+    private static final class BiasAndActivation implements Epilogue {
+        private float[] bias, a;
+        private Activation act;
+
+        BiasAndActivation of(float[] bias, Activation act, float[] a) {
+            this.bias = bias;
+            this.act = act;
+            this.a = a;
+            return this;
+        }
+
+        @Override
+        public void finish(float[] z, int n, int i0, int i1, int j0, int j1) {
+            for (int r = i0; r < i1; r++) {
+                int row = r * n;
+                for (int c = j0; c < j1; c++) z[row + c] += bias[c];
+            }
+            if (act == Activation.SOFTMAX) return;
+            if (j0 == 0 && j1 == n) {
+                Activations.activate(act, z, a, i0 * n, i1 * n);          // whole rows: one run along memory
+            } else {
+                for (int r = i0; r < i1; r++) Activations.activate(act, z, a, r * n + j0, r * n + j1);
+            }
         }
     }
 
-    /** ∂L/∂x = dz·W, the gradient handed to the layer below. */
-    static void inputGradient(MatrixProducts products, FMatrixRMaj dz, FMatrixRMaj w, FMatrixRMaj dx) {
-        products.inputGradient(dz, w, dx);
+    /** dz = da ⊙ act'(z) over the rectangle of da. */
+    private static final class ActivationSlope implements Epilogue {
+        private Activation act;
+        private float[] z, a, dz;
+
+        ActivationSlope of(Activation act, float[] z, float[] a, float[] dz) {
+            this.act = act;
+            this.z = z;
+            this.a = a;
+            this.dz = dz;
+            return this;
+        }
+
+        @Override
+        public void finish(float[] da, int n, int i0, int i1, int j0, int j1) {
+            if (j0 == 0 && j1 == n) {
+                Activations.backward(act, z, a, da, dz, i0 * n, i1 * n);  // whole rows: one run along memory
+            } else {
+                for (int r = i0; r < i1; r++) Activations.backward(act, z, a, da, dz, r * n + j0, r * n + j1);
+            }
+        }
+    }
+
+    /**
+     * ∂L/∂b = Σ_rows dz for the units whose rows of ∂L/∂W the thread computed: by the thread that
+     * holds column 0 of them, row after row (a pass along memory, where a column at a time strides across it).
+     */
+    private static final class BiasGradient implements Epilogue {
+        private float[] dz, db;
+        private int rows, out;
+
+        BiasGradient of(float[] dz, int rows, int out, float[] db) {
+            this.dz = dz;
+            this.rows = rows;
+            this.out = out;
+            this.db = db;
+            return this;
+        }
+
+        @Override
+        public void finish(float[] dw, int n, int i0, int i1, int j0, int j1) {
+            if (j0 != 0) return;
+            java.util.Arrays.fill(db, i0, i1, 0f);
+            for (int r = 0; r < rows; r++) {
+                int row = r * out;
+                for (int c = i0; c < i1; c++) db[c] += dz[row + c];
+            }
+        }
     }
 }

@@ -3,6 +3,8 @@ package dev.downhill.cpu;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 
+import dev.downhill.cpu.VectorProducts.Epilogue;
+
 import static dev.downhill.cpu.VectorProducts.Layout.AS_IS;
 import static dev.downhill.cpu.VectorProducts.Layout.TRANSPOSED;
 
@@ -44,31 +46,39 @@ final class MatrixProducts {
         return VECTOR_API ? "EJML, Vector API for large products: " + ProductTiling.forThisMachine().describe() : "EJML (run with --add-modules jdk.incubator.vector for the fast path)";
     }
 
-    /** z = x·Wᵀ. Shapes: x [rows, in], W [out, in], z [rows, out]. */
-    void forward(FMatrixRMaj x, FMatrixRMaj w, FMatrixRMaj z) {
+    /** z = x·Wᵀ, then {@code then} on z. Shapes: x [rows, in], W [out, in], z [rows, out]. */
+    void forward(FMatrixRMaj x, FMatrixRMaj w, FMatrixRMaj z, Epilogue then) {
         if (fast(x.numRows, w.numCols, w.numRows)) {
-            vectors.multiply(x.data, AS_IS, w.data, TRANSPOSED, z.data, x.numRows, w.numRows, w.numCols);
+            vectors.multiply(x.data, AS_IS, w.data, TRANSPOSED, z.data, x.numRows, w.numRows, w.numCols, then);
         } else {
             CommonOps_FDRM.multTransB(x, w, z);
+            finish(then, z);
         }
     }
 
-    /** ∂L/∂W = dzᵀ·x. Shapes: dz [rows, out], x [rows, in], dW [out, in]. */
-    void weightGradient(FMatrixRMaj dz, FMatrixRMaj x, FMatrixRMaj dw) {
+    /** ∂L/∂W = dzᵀ·x, then {@code then} on ∂L/∂W. Shapes: dz [rows, out], x [rows, in], dW [out, in]. */
+    void weightGradient(FMatrixRMaj dz, FMatrixRMaj x, FMatrixRMaj dw, Epilogue then) {
         if (fast(dz.numRows, x.numCols, dz.numCols)) {
-            vectors.multiply(dz.data, TRANSPOSED, x.data, AS_IS, dw.data, dz.numCols, x.numCols, dz.numRows);
+            vectors.multiply(dz.data, TRANSPOSED, x.data, AS_IS, dw.data, dz.numCols, x.numCols, dz.numRows, then);
         } else {
             CommonOps_FDRM.multTransA(dz, x, dw);
+            finish(then, dw);
         }
     }
 
-    /** ∂L/∂x = dz·W. Shapes: dz [rows, out], W [out, in], dx [rows, in]. */
-    void inputGradient(FMatrixRMaj dz, FMatrixRMaj w, FMatrixRMaj dx) {
+    /** ∂L/∂x = dz·W, then {@code then} on ∂L/∂x. Shapes: dz [rows, out], W [out, in], dx [rows, in]. */
+    void inputGradient(FMatrixRMaj dz, FMatrixRMaj w, FMatrixRMaj dx, Epilogue then) {
         if (fast(dz.numRows, w.numCols, w.numRows)) {
-            vectors.multiply(dz.data, AS_IS, w.data, AS_IS, dx.data, dz.numRows, w.numCols, w.numRows);
+            vectors.multiply(dz.data, AS_IS, w.data, AS_IS, dx.data, dz.numRows, w.numCols, w.numRows, then);
         } else {
             CommonOps_FDRM.mult(dz, w, dx);
+            finish(then, dx);
         }
+    }
+
+    /** The reference path's epilogue: the whole matrix, on this thread. */
+    private static void finish(Epilogue then, FMatrixRMaj c) {
+        then.finish(c.data, c.numCols, 0, c.numRows, 0, c.numCols);
     }
 
     private boolean fast(int rows, int in, int out) {

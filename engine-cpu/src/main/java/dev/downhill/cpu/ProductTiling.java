@@ -66,6 +66,11 @@ record ProductTiling(int rows, int vectors, int depth, int blockRows, int blockC
         return vectors * LANES;
     }
 
+    /** Whether the kernel reads A from packed strips (4×2, for 16 registers) rather than in place through strides (8×3). */
+    boolean packsA() {
+        return rows == 4;
+    }
+
     String describe() {
         return String.format(Locale.ROOT, "%d×%d tile of %d-lane vectors, blocks %d×%d of A and %d×%d of B",
                 rows, width(), LANES, blockRows, depth, depth, blockColumns);

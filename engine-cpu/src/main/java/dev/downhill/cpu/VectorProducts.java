@@ -26,6 +26,18 @@ final class VectorProducts {
     /** How an operand is stored: as itself, row-major, or as its transpose, row-major. */
     enum Layout { AS_IS, TRANSPOSED }
 
+    /**
+     * Elementwise work on a finished rectangle of C, rows [i0, i1) × columns [j0, j1) of a C
+     * {@code n} wide, done by the thread that computed it while the rectangle is in its cache: so
+     * that a layer's bias, activation and their gradients run on every core, in the product's pass.
+     */
+    @FunctionalInterface
+    interface Epilogue {
+        Epilogue NONE = (c, n, i0, i1, j0, j1) -> { };
+
+        void finish(float[] c, int n, int i0, int i1, int j0, int j1);
+    }
+
     /** Products smaller than this many multiply-adds stay on the caller's thread. */
     private static final long PARALLEL_FROM = 1 << 20;
 
@@ -55,8 +67,14 @@ final class VectorProducts {
 
     /** C[m×n] = A[m×k]·B[k×n]; A given as {@code aLayout} says ([m×k], or [k×m] for Aᵀ), B likewise. */
     void multiply(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k) {
+        multiply(a, aLayout, b, bLayout, c, m, n, k, Epilogue.NONE);
+    }
+
+    /** The same, then {@code epilogue} on each thread's rectangle of C, by that thread. */
+    void multiply(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k, Epilogue epilogue) {
         if (k == 0) {
             Arrays.fill(c, 0, m * n, 0f);
+            epilogue.finish(c, n, 0, m, 0, n);
             return;
         }
         int rowTiles = ceilDiv(m, tiling.rows()), columnTiles = ceilDiv(n, tiling.width());
@@ -67,7 +85,7 @@ final class VectorProducts {
             int first = tiles * t / threads, end = tiles * (t + 1) / threads;
             int i0 = byRows ? first * tiling.rows() : 0, i1 = byRows ? Math.min(m, end * tiling.rows()) : m;
             int j0 = byRows ? 0 : first * tiling.width(), j1 = byRows ? n : Math.min(n, end * tiling.width());
-            parts[t].assign(a, aLayout, b, bLayout, c, m, n, k, i0, i1, j0, j1);
+            parts[t].assign(a, aLayout, b, bLayout, c, m, n, k, i0, i1, j0, j1, epilogue);
         }
         for (int t = 1; t < threads; t++) parts[t].fork();
         sharesHandedOut += threads - 1;
@@ -91,6 +109,7 @@ final class VectorProducts {
         private float[] a, b, c;
         private Layout aLayout, bLayout;
         private int m, n, k, i0, i1, j0, j1;
+        private Epilogue epilogue;
 
         Part(ProductTiling tiling) {
             this.tiling = tiling;
@@ -98,8 +117,9 @@ final class VectorProducts {
         }
 
         void assign(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k,
-                    int i0, int i1, int j0, int j1) {
+                    int i0, int i1, int j0, int j1, Epilogue epilogue) {
             reinitialize();
+            this.epilogue = epilogue;
             this.a = a; this.aLayout = aLayout; this.b = b; this.bLayout = bLayout; this.c = c;
             this.m = m; this.n = n; this.k = k;
             this.i0 = i0; this.i1 = i1; this.j0 = j0; this.j1 = j1;
@@ -135,30 +155,31 @@ final class VectorProducts {
                     packB(jc, nb, pc, kb);
                     for (int ic = i0; ic < i1; ic += tiling.blockRows()) {
                         int mb = Math.min(tiling.blockRows(), i1 - ic);
+                        if (tiling.packsA()) packABlock(ic, mb, pc, kb);
                         for (int jr = 0; jr < nb; jr += nr) {
                             int cols = Math.min(nr, nb - jr);
                             for (int ir = 0; ir < mb; ir += mr) {
                                 int rows = Math.min(mr, mb - ir), at = (ic + ir) * n + jc + jr, row = ic + ir;
-                                if (rows == mr && cols == nr) {
-                                    MicroKernels.run(tiling, a, row * rowStride + pc * depthStride, rowStride, depthStride,
-                                            packedB, jr * kb, kb, c, at, n);
+                                boolean whole = rows == mr && cols == nr;
+                                if (!whole) edgeTile(rows, cols, at, true);
+                                float[] cOut = whole ? c : tile;
+                                int co = whole ? at : 0, ldc = whole ? n : nr;
+                                if (tiling.packsA()) {
+                                    MicroKernels.tile4x2(packedA, ir * kb, packedB, jr * kb, kb, cOut, co, ldc);
+                                } else if (rows == mr) {
+                                    MicroKernels.tile8x3(a, row * rowStride + pc * depthStride, rowStride, depthStride,
+                                            packedB, jr * kb, kb, cOut, co, ldc);
                                 } else {
-                                    float[] strip = a;
-                                    int ao = row * rowStride + pc * depthStride, rs = rowStride, ds = depthStride;
-                                    if (rows < mr) {
-                                        packLastRows(row, rows, pc, kb);
-                                        strip = packedA;
-                                        ao = 0; rs = 1; ds = mr;
-                                    }
-                                    edgeTile(rows, cols, at, true);
-                                    MicroKernels.run(tiling, strip, ao, rs, ds, packedB, jr * kb, kb, tile, 0, nr);
-                                    edgeTile(rows, cols, at, false);
+                                    packLastRows(row, rows, pc, kb);
+                                    MicroKernels.tile8x3(packedA, 0, 1, mr, packedB, jr * kb, kb, cOut, co, ldc);
                                 }
+                                if (!whole) edgeTile(rows, cols, at, false);
                             }
                         }
                     }
                 }
             }
+            epilogue.finish(c, n, i0, i1, j0, j1);
         }
 
         /**
@@ -171,6 +192,29 @@ final class VectorProducts {
             for (int r = 0; r < rows; r++) {
                 if (in) System.arraycopy(c, offset + r * n, tile, r * nr, cols);
                 else System.arraycopy(tile, r * nr, c, offset + r * n, cols);
+            }
+        }
+
+        /**
+         * Rows [ic, ic+mb) of A at depth [pc, pc+kb) into strips of {@code mr} rows, zero past the
+         * block's last row: strip s holds, step after step, its rows' values at depth p
+         * ({@code kb × mr} floats from {@code s·mr·kb}), so the kernel reads A as one stream.
+         */
+        private void packABlock(int ic, int mb, int pc, int kb) {
+            int mr = tiling.rows(), strips = ceilDiv(mb, mr);
+            packedA = atLeast(packedA, strips * mr * kb);
+            float[] dst = packedA;
+            for (int s = 0; s < strips; s++) {
+                int first = ic + s * mr, rows = Math.min(mr, ic + mb - first), base = s * mr * kb;
+                if (rows < mr) Arrays.fill(dst, base, base + mr * kb, 0f);
+                for (int r = 0; r < rows; r++) {
+                    int i = first + r;
+                    if (aLayout == Layout.AS_IS) {
+                        for (int p = 0, src = i * k + pc; p < kb; p++) dst[base + p * mr + r] = a[src + p];
+                    } else {
+                        for (int p = 0, src = pc * m + i; p < kb; p++) dst[base + p * mr + r] = a[src + p * m];
+                    }
+                }
             }
         }
 

@@ -65,16 +65,16 @@ class VectorProductsTest {
         FMatrixRMaj dz = RandomMatrices_FDRM.rectangle(70, 50, -1, 1, random);
         MatrixProducts fast = new MatrixProducts(MatrixProducts.Path.FAST), reference = new MatrixProducts(MatrixProducts.Path.REFERENCE);
         FMatrixRMaj z1 = new FMatrixRMaj(70, 50), z2 = new FMatrixRMaj(70, 50);
-        fast.forward(x, w, z1);
-        reference.forward(x, w, z2);
+        fast.forward(x, w, z1, VectorProducts.Epilogue.NONE);
+        reference.forward(x, w, z2, VectorProducts.Epilogue.NONE);
         assertTrue(org.ejml.dense.row.MatrixFeatures_FDRM.isIdentical(z1, z2, 1e-5f), "z = x·Wᵀ");
         FMatrixRMaj g1 = new FMatrixRMaj(50, 33), g2 = new FMatrixRMaj(50, 33);
-        fast.weightGradient(dz, x, g1);
-        reference.weightGradient(dz, x, g2);
+        fast.weightGradient(dz, x, g1, VectorProducts.Epilogue.NONE);
+        reference.weightGradient(dz, x, g2, VectorProducts.Epilogue.NONE);
         assertTrue(org.ejml.dense.row.MatrixFeatures_FDRM.isIdentical(g1, g2, 1e-4f), "∂L/∂W = dzᵀ·x");
         FMatrixRMaj d1 = new FMatrixRMaj(70, 33), d2 = new FMatrixRMaj(70, 33);
-        fast.inputGradient(dz, w, d1);
-        reference.inputGradient(dz, w, d2);
+        fast.inputGradient(dz, w, d1, VectorProducts.Epilogue.NONE);
+        reference.inputGradient(dz, w, d2, VectorProducts.Epilogue.NONE);
         assertTrue(org.ejml.dense.row.MatrixFeatures_FDRM.isIdentical(d1, d2, 1e-5f), "∂L/∂x = dz·W");
     }
 
