@@ -6,9 +6,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The innermost loop of a product: one register tile of C from packed strips of A and B,
  * {@code C[rows × width] += Σ_p a[p]ᵀ·b[p]} over {@code depth} steps p, where {@code a[p]} is the
- * tile's {@code rows} values of column p of A, read in place through strides (the value of row r
- * at step p is {@code a[ao + r·rowStride + p·depthStride]}, so A as it is, its transpose and a
- * packed strip all serve), and the packed strip of B holds, step after step, the tile's
+ * tile's {@code rows} values of column p of A (for 8×3 read in place through strides: the value of
+ * row r at step p is {@code a[ao + r·rowStride + p·depthStride]}, so A as it is, its transpose and
+ * a packed strip all serve; for 4×2 from a packed strip, the step's values side by side), and the
+ * packed strip of B holds, step after step, the tile's
  * {@code width} values of row p of B. Each step loads the vectors of B once, broadcasts each value
  * of A and adds its product into the tile's sums, which never leave the registers.
  *

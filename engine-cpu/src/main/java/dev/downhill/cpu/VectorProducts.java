@@ -8,9 +8,11 @@ import java.util.concurrent.RecursiveAction;
  * operand given as itself or as its transpose, computed much as BLIS does: blocks of B are packed
  * into contiguous strips, zero-padded to whole register tiles ({@link ProductTiling} sizes the
  * blocks to the caches), and a micro-kernel ({@link MicroKernels}) sums each tile of C in vector
- * registers. A is read in place through strides, as itself or transposed; only a last strip of
- * fewer rows than a tile is copied, zero-padded. No product needs a transpose first, and a product
- * with few columns (tcnn's 64) does not spend more time packing A than multiplying.
+ * registers. For the 512-bit tile A is read in place through strides, as itself or transposed
+ * (only a last strip of fewer rows than a tile is copied, zero-padded), so a product with few
+ * columns (tcnn's 64) does not spend more time packing A than multiplying; the 256-bit tile, whose
+ * eight multiply-adds a step cannot hide a bounds check per load of A, reads A packed. No product
+ * needs a transpose first. Each thread ends with the caller's {@link Epilogue} on its own rectangle.
  *
  * <p>The cores share a product by tiles of C: by columns where there are at least four tiles of
  * them per core, so that each core packs only its own columns of B, else by rows. Each
