@@ -50,6 +50,13 @@ public final class CsvReader {
         return new CsvReader(List.of(targetColumns), List.of(), Targets.VALUES, 0);
     }
 
+    /** The same reader, taking only the named columns as features (by default every column that is not a target). */
+    public CsvReader features(String... columns) {
+        CsvReader r = new CsvReader(targetColumns, List.of(columns), targets, classes);
+        r.targetRange = targetRange;
+        return r;
+    }
+
     /** A data set with the rows that had problems dropped, and how many they were. */
     public record Result(DataSet data, int droppedRows) {}
 
