@@ -4,6 +4,8 @@ import dev.downhill.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.List;
+
 /** The {@code downhill} command. */
 @Command(name = "downhill", mixinStandardHelpOptions = true, version = "downhill 0.1.0",
         description = "Trains multi-layer perceptrons by backpropagation, on the CPU or an NVIDIA GPU.",
@@ -18,6 +20,11 @@ public final class Main implements Runnable {
 
     static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // explain and sweep-lr take train's options for the run they look at, not those that save or resume it
+        for (String command : List.of("explain", "sweep-lr")) {
+            var spec = cli.getSubcommands().get(command).getCommandSpec();
+            for (String option : TrainCommand.OUTPUT_OPTIONS) spec.remove(spec.findOption(option));
+        }
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof InputException) {
                 line.getErr().println("downhill: error: " + e.getMessage());

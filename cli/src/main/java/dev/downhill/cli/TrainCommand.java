@@ -100,12 +100,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--math", paramLabel = "MODE", defaultValue = "fp32", description = "fp32 or tf32 (GPU tensor cores)")
     String math;
 
-    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--checkpoint-every", paramLabel = "N",
             description = "save a training checkpoint (parameters, optimiser state, progress) every N epochs into OUT/checkpoints; Ctrl-C always saves one")
-    int checkpointEvery;
+    int checkpointEvery = 0;
 
-    @Option(names = "--keep", paramLabel = "K", defaultValue = "3", description = "training checkpoints kept (default: 3)")
-    int keep;
+    // defaults as initial values, not annotations: explain and sweep-lr drop these options, and a dropped option's annotation default never applies
+    @Option(names = "--keep", paramLabel = "K", description = "training checkpoints kept (default: 3)")
+    int keep = 3;
 
     @Option(names = "--resume", paramLabel = "DIR", description = "continue the run whose checkpoints are in DIR exactly where it stopped")
     Path resume;
@@ -183,6 +184,31 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Options that would do nothing are errors: the seed example has the seed material's network
+     * and loss, a workload its own network shape, loss and data.
+     */
+    private void refuseUnused() {
+        if (data != null) return;
+        String what = workload != null ? "--workload, which has its own network, loss and random data"
+                : "the seed example, whose 2-2-1 network and loss are the seed material's (give --data and --target to train your own)";
+        java.util.Map<String, Object> given = new java.util.LinkedHashMap<>();
+        if (workload == null) {
+            given.put("--hidden", hidden);
+            given.put("--activation", activation);
+            given.put("--rows", rows);
+        }
+        given.put("--loss", loss);
+        given.put("--features", features);
+        given.put("--classes", classes);
+        given.forEach((option, value) -> {
+            if (value != null) throw new InputException(option + " does not apply to " + what);
+        });
+    }
+
+    /** Options of {@code train} that {@code explain} and {@code sweep-lr} have no use for: they save nothing and resume nothing. */
+    static final List<String> OUTPUT_OPTIONS = List.of("--resume", "--report", "--checkpoint-every", "--keep", "--out");
+
     /** The run named {@code name} (the seed example has two), or the first when {@code name} is null. */
     RunSettings run(String name) {
         List<RunSettings> runs = runs();
@@ -192,6 +218,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     List<RunSettings> runs() {
+        refuseUnused();
         checkRanges();
         return workload != null ? List.of(standardWorkload()) : data == null ? seedExample() : List.of(custom());
     }
