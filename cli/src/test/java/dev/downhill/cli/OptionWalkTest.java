@@ -40,6 +40,8 @@ class OptionWalkTest {
                 "predict", List.of("--model", model.resolve("model.safetensors").toString(), "--data",
                         CliRun.SEED_CSV.toString(), "--output", dir.resolve("p.csv").toString()),
                 "explain", List.of("--page", dir.resolve("e.html").toString()),
+                "export", List.of("--model", model.resolve("model.safetensors").toString(), "--output",
+                        dir.resolve("x.safetensors").toString()),
                 "sweep-lr", List.of("--epochs", "1", "--values", "0.1", "--plot", dir.resolve("s.png").toString()),
                 "bench", List.of("--workload", "tiny", "--backend", "cpu", "--repeats", "1", "--warmups", "0"));
         List<String> before = namesIn(Path.of(""));

@@ -81,6 +81,34 @@ public record Standardizer(float[] mean, float[] std) {
         return new Standardizer(mean, std);
     }
 
+    /**
+     * The parameters of a network that computes on raw features what {@code parameters} compute on
+     * standardised ones: the standardisation folded into the first layer,
+     * {@code W'[o][i] = W[o][i]/σ_i} and {@code b'[o] = b[o] − Σ_i W[o][i]·μ_i/σ_i} (the sum in double).
+     * Every other layer is copied as it is.
+     */
+    public float[] foldInto(dev.downhill.network.Network network, float[] parameters) {
+        if (network.inputWidth() != mean.length) {
+            throw new InputException("the statistics are for " + mean.length + " inputs, network " + network.widths()
+                    + " takes " + network.inputWidth());
+        }
+        var layout = network.layout();
+        var weight = layout.weight(0);
+        var bias = layout.bias(0);
+        float[] folded = parameters.clone();
+        int in = network.inputWidth();
+        for (int o = 0; o < weight.shape()[0]; o++) {
+            double shift = 0;
+            for (int i = 0; i < in; i++) {
+                float w = parameters[weight.offset() + o * in + i];
+                folded[weight.offset() + o * in + i] = w / std[i];
+                shift += (double) w * mean[i] / std[i];
+            }
+            folded[bias.offset() + o] = (float) (parameters[bias.offset() + o] - shift);
+        }
+        return folded;
+    }
+
     /** Comma-separated values, the form kept in checkpoint metadata. */
     public static String format(float[] values) {
         StringBuilder s = new StringBuilder();

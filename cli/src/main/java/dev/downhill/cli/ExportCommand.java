@@ -1,0 +1,53 @@
+package dev.downhill.cli;
+
+import dev.downhill.InputException;
+import dev.downhill.checkpoint.Checkpoint;
+import dev.downhill.data.Standardizer;
+import dev.downhill.io.AtomicFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code downhill export}: a model as a plain PyTorch {@code nn.Sequential} state dict that takes
+ * raw features. A model trained with standardised features keeps μ and σ in its metadata, which
+ * {@code load_state_dict} never reads; exporting folds them into the first layer.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Writes a model for PyTorch that takes raw features: the standardisation (if any) folded into",
+                "the first layer, W' = W/σ and b' = b − W·μ/σ, so load_state_dict(load_file(FILE)) is the whole model."})
+final class ExportCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "CKPT", description = "a checkpoint saved by downhill train")
+    Path model;
+
+    @Option(names = "--output", required = true, paramLabel = "FILE", description = "the exported safetensors file")
+    Path output;
+
+    @Override
+    public Integer call() {
+        if (output.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
+            throw new InputException(output + ": --output is the model it exports; write the export to another file");
+        }
+        AtomicFile.checkWritable(output, "the export");
+        Checkpoint checkpoint = Checkpoint.load(model);
+        Map<String, String> meta = new LinkedHashMap<>(checkpoint.metadata());
+        float[] parameters = checkpoint.parameters();
+        String mean = meta.remove(PredictCommand.MEAN), std = meta.remove(PredictCommand.STD);
+        if (mean != null || std != null) {
+            Standardizer standardizer = Standardizer.fromSaved(mean, std, checkpoint.network().inputWidth(), model.toString());
+            parameters = standardizer.foldInto(checkpoint.network(), parameters);
+            System.out.println("folded the standardisation of " + checkpoint.network().inputWidth() + " features into layer 0");
+        } else {
+            System.out.println("no standardisation to fold: the model already takes raw features");
+        }
+        meta.put("downhill.exported_from", model.toAbsolutePath().toString());
+        Checkpoint.save(output, checkpoint.network(), parameters, meta);
+        System.out.println("wrote " + output + ": load_state_dict(load_file(\"" + output.getFileName()
+                + "\")) into an nn.Sequential of " + checkpoint.network().widths() + " takes raw features");
+        return 0;
+    }
+}
