@@ -19,12 +19,7 @@ public final class Main implements Runnable {
     }
 
     static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
-        // explain and sweep-lr take train's options for the run they look at, not those that save or resume it
-        for (String command : List.of("explain", "sweep-lr")) {
-            var spec = cli.getSubcommands().get(command).getCommandSpec();
-            for (String option : TrainCommand.OUTPUT_OPTIONS) spec.remove(spec.findOption(option));
-        }
+        CommandLine cli = commandLine();
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof InputException) {
                 line.getErr().println("downhill: error: " + e.getMessage());
@@ -45,6 +40,17 @@ public final class Main implements Runnable {
                     + "); give it more with JAVA_OPTS=-Xmx… or use smaller data, batches or layers");
             return USER_ERROR;
         }
+    }
+
+    /** The command line with every subcommand, as it runs and as its --help shows it. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        // explain and sweep-lr take train's options for the run they look at, not those that save or resume it
+        for (String command : List.of("explain", "sweep-lr")) {
+            var spec = cli.getSubcommands().get(command).getCommandSpec();
+            for (String option : TrainCommand.OUTPUT_OPTIONS) spec.remove(spec.findOption(option));
+        }
+        return cli;
     }
 
     @Override
