@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
  * {@code downhill bench}: training throughput of every backend that can run here on the
  * standard workloads, side by side, or swept over batch size or layer width.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench", header = "Measures training throughput of each backend on the standard workloads or your own network.", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measures training throughput (samples/s) of each backend on the standard workloads,",
                 "or on a network and data of your own: everything after -- is read as 'downhill train' options,",
                 "e.g. downhill bench --backend cpu,cuda -- --data f.csv --target y --hidden 256,256 --batch 512.",

@@ -29,7 +29,7 @@ import java.util.stream.IntStream;
  * chain rule, update, value by value), or with {@code --param} the loss as a function of one
  * parameter. Every number comes from the CPU reference backend.
  */
-@Command(name = "explain", sortOptions = false,
+@Command(name = "explain", header = "Writes a page that walks through one training step of one row, with the engine's numbers.", sortOptions = false,
         description = {"Writes a self-contained HTML page that walks through one training step of one row:",
                 "the network, the forward pass, the loss, the chain rule and the update, with the engine's numbers.",
                 "With --param, the loss against one parameter, its slope, the step and the path it took.",

@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
  * raw features. A model trained with standardised features keeps μ and σ in its metadata, which
  * {@code load_state_dict} never reads; exporting folds them into the first layer.
  */
-@Command(name = "export", mixinStandardHelpOptions = true,
+@Command(name = "export", header = "Writes a model for PyTorch that takes raw features (standardisation folded in).", mixinStandardHelpOptions = true,
         description = {"Writes a model for PyTorch that takes raw features: the standardisation (if any) folded into",
                 "the first layer, W' = W/σ and b' = b − W·μ/σ, so load_state_dict(load_file(FILE)) is the whole model."})
 final class ExportCommand implements Callable<Integer> {

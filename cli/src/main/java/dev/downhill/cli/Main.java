@@ -28,7 +28,9 @@ public final class Main implements Runnable {
             throw e;
         });
         cli.setParameterExceptionHandler((e, args1) -> {
+            List<String> guesses = e instanceof CommandLine.UnmatchedArgumentException u ? u.getSuggestions() : List.of();
             e.getCommandLine().getErr().println("downhill: error: " + e.getMessage()
+                    + (guesses.isEmpty() ? "" : "; did you mean " + String.join(" or ", guesses.stream().limit(3).toList()) + "?")
                     + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return USER_ERROR;
         });

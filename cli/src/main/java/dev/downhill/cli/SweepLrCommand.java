@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code downhill sweep-lr}: loss curves of one network for several learning rates, on one plot. */
-@Command(name = "sweep-lr", sortOptions = false,
+@Command(name = "sweep-lr", header = "Trains from the same start with each learning rate and plots the loss curves side by side.", sortOptions = false,
         description = {"Trains the same network from the same initial parameters with each learning rate and draws",
                 "the loss curves on one plot, marking the runs that diverged (and where) and the fastest.",
                 "Takes every option of 'downhill train' (the seed example by default)."})

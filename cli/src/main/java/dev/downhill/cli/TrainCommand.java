@@ -242,8 +242,10 @@ final class TrainCommand implements Callable<Integer> {
         if (cwd != null) original.resolveAgainst(Path.of(cwd));
         RunSettings run = original.run(name);
         Interrupt.install();
-        System.out.println("resuming " + name + " from " + saved.file() + " (epoch " + (saved.progress().epoch() + 1)
-                + ", step " + saved.progress().step() + ")");
+        int done = saved.progress().epoch(), step = saved.progress().step();
+        // a checkpoint's name counts the epochs done: e000014 is after epoch 14, not epoch 15
+        System.out.println("resuming " + name + " from " + saved.file() + " ("
+                + (step == 0 ? "after epoch " + done : "epoch " + (done + 1) + ", after step " + step) + ")");
         return new TrainingRun(run, System.out).run(saved).interrupted() ? Interrupt.exitCode() : 0;
     }
 

@@ -104,7 +104,7 @@ public final class Trainer {
                 if (checkpointEvery > 0 && (epoch + 1) % checkpointEvery == 0) checkpoint.accept(done);
             }
         }
-        return finish(model, history, "reached " + config.epochs() + " epochs", false);
+        return finish(model, history, "reached " + config.epochs() + (config.epochs() == 1 ? " epoch" : " epochs"), false);
     }
 
     /**
