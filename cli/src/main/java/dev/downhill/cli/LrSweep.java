@@ -24,8 +24,14 @@ final class LrSweep {
      * @param divergedStep   1-based step within that epoch, or 0
      */
     record Run(float rate, float[] initial, List<EpochReport> history, int divergedEpoch, int divergedStep) {
+        /** Whether the steps made things worse: the loss stopped being a number, or ended above where the first epoch left it. */
         boolean diverged() {
-            return divergedEpoch > 0;
+            return divergedEpoch > 0 || rising();
+        }
+
+        /** The loss at the last epoch is above the first epoch's: a rate too large that has not yet overflowed. */
+        boolean rising() {
+            return history.size() >= 2 && history.getLast().loss() > history.getFirst().loss();
         }
     }
 
@@ -51,6 +57,10 @@ final class LrSweep {
         }
         return runs;
     }
+
+    /** What {@link #fastest} means, as the command prints it. */
+    static final String FASTEST = "converged fastest: of the runs that did not diverge, the first to come within 5% of "
+            + "the lowest loss any of them reached";
 
     /**
      * The run that converged fastest: among those that did not diverge, the first to come within

@@ -35,6 +35,11 @@ final class SweepLrCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE", description = "the plot (default: out/sweep-lr/RUN.png; loss curves also as RUN.csv)")
     Path plot;
 
+    /** A rate as a plain decimal, the same way for every rate: 0.0001 beside 0.001, not 1.0E-4. */
+    static String rateText(float rate) {
+        return new java.math.BigDecimal(Float.toString(rate)).stripTrailingZeros().toPlainString();
+    }
+
     @Override
     public Integer call() {
         RunSettings s = train.run(run);
@@ -57,26 +62,31 @@ final class SweepLrCommand implements Callable<Integer> {
                 .mapToDouble(r -> r.history().getFirst().loss()).max()
                 .orElse(results.stream().filter(r -> !r.history().isEmpty()).mapToDouble(r -> r.history().getFirst().loss())
                         .min().orElse(1));
-        System.out.printf("%-10s %-40s %s%n", "lr", "outcome", "final loss");
+        System.out.printf("%-10s %-52s %s%n", "lr", "outcome", "final loss");
         for (int i = 0; i < results.size(); i++) {
             LrSweep.Run r = results.get(i);
-            String outcome = r.diverged() ? "diverged at epoch " + r.divergedEpoch() + ", step " + r.divergedStep()
+            String rate = rateText(r.rate());
+            String outcome = r.divergedEpoch() > 0 ? "diverged: not a number at epoch " + r.divergedEpoch() + ", step " + r.divergedStep()
+                    : r.rising() ? String.format("diverging: loss rose from %.4g (epoch 1) to %.4g", r.history().getFirst().loss(),
+                            r.history().getLast().loss())
                     : i == fastest ? "converged fastest" : "trained " + r.history().size() + " epochs";
             double last = r.history().isEmpty() ? Double.NaN : r.history().getLast().loss();
-            System.out.printf("%-10s %-40s %s%n", r.rate(), outcome, r.history().isEmpty() ? "–" : String.format("%.6f", last));
-            for (EpochReport e : r.history()) csv.append(r.rate()).append(',').append(e.epoch()).append(',').append(e.loss()).append('\n');
-            List<EpochReport> shown = r.diverged() ? r.history().stream().filter(e -> e.loss() <= cap).toList() : r.history();
-            double[] x = shown.stream().mapToDouble(EpochReport::epoch).toArray();
-            double[] y = shown.stream().mapToDouble(EpochReport::loss).toArray();
-            if (r.diverged()) {
+            System.out.printf("%-10s %-52s %s%n", rate, outcome, r.history().isEmpty() ? "–" : String.format("%.6g", last));
+            for (EpochReport e : r.history()) csv.append(rate).append(',').append(e.epoch()).append(',').append(e.loss()).append('\n');
+            // a diverging run is drawn up to the cap, its points above it on the cap, and a marker where it left the numbers
+            double[] x = r.history().stream().mapToDouble(EpochReport::epoch).toArray();
+            double[] y = r.history().stream().mapToDouble(e -> Math.min(e.loss(), cap)).toArray();
+            if (r.divergedEpoch() > 0) {
                 x = java.util.Arrays.copyOf(x, x.length + 1);
                 y = java.util.Arrays.copyOf(y, y.length + 1);
-                x[x.length - 1] = shown.isEmpty() ? 1 : shown.getLast().epoch() + 1;
+                x[x.length - 1] = r.divergedEpoch();
                 y[y.length - 1] = cap;
             }
-            series.put("lr " + r.rate() + (r.diverged() ? " — diverged (epoch " + r.divergedEpoch() + ", step "
-                    + r.divergedStep() + ")" : i == fastest ? " — fastest" : ""), new Charts.Series(x, y, r.diverged()));
+            series.put("lr " + rate + (r.divergedEpoch() > 0 ? " — diverged (epoch " + r.divergedEpoch() + ", step "
+                    + r.divergedStep() + ")" : r.rising() ? " — diverging" : i == fastest ? " — fastest" : ""),
+                    new Charts.Series(x, y, r.diverged()));
         }
+        System.out.println(LrSweep.FASTEST);
         Path csvFile = png.resolveSibling(png.getFileName().toString().replaceFirst("\\.png$", "") + ".csv");
         AtomicFile.writeString(csvFile, "the loss curves", csv);
         String failed = Charts.drawPng(png,
