@@ -28,6 +28,7 @@ final class RunReport {
         d.put("title", s.name());
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("data", s.workload() != null ? "workload " + s.workload().name() + " (" + s.rows() + " random rows)"
+                : SeedExample.isSeedData(s.data()) ? "the seed example (examples/placement.csv, inside downhill.jar)"
                 : String.valueOf(s.data()));
         settings.put("features", String.join(", ", p.all().featureNames()));
         settings.put("targets", String.join(", ", p.all().targetNames()));
@@ -49,14 +50,16 @@ final class RunReport {
         }
         d.put("epochs", epochs);
         DataSet scored = p.validation() != null ? p.validation() : p.train();
-        float[] outputs = model.evaluate(scored).outputs();
+        var evaluation = model.evaluate(scored);
+        float[] outputs = evaluation.outputs();
+        String rows = p.validation() != null ? "validation" : "training";
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("scored on", p.validation() != null ? "the validation rows" : "the training rows");
-        metrics.put("final training loss", result.finalLoss());
+        metrics.put("final training loss (mean of the last epoch's steps)", result.finalLoss());
+        if (p.validation() != null) metrics.put("final validation loss", evaluation.loss());
         if (net.loss() == Loss.MSE) {
-            metrics.put("R²", Metrics.rSquared(outputs, scored));
+            metrics.put("R² on the " + rows + " rows", Metrics.rSquared(outputs, scored));
         } else {
-            metrics.put("accuracy", Metrics.accuracy(net.loss(), outputs, scored));
+            metrics.put("accuracy on the " + rows + " rows", Metrics.accuracy(net.loss(), outputs, scored));
             List<String> classes = net.loss() == Loss.BCE ? List.of("0", "1") : p.all().targetNames();
             if (classes.size() <= CONFUSION_CLASSES) {
                 d.put("confusion", Metrics.confusion(net.loss(), outputs, scored));

@@ -12,7 +12,14 @@ import java.nio.file.StandardCopyOption;
 final class SeedExample {
     static final String RESOURCE = "/dev/downhill/cli/placement.csv";
 
+    /** The copies made in this process: a report names them as the seed example, not as a temporary path. */
+    private static final java.util.Set<Path> EXTRACTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private SeedExample() {}
+
+    static boolean isSeedData(Path file) {
+        return file != null && EXTRACTED.contains(file);
+    }
 
     /** A file holding the example CSV, extracted from the jar. */
     static Path csv() {
@@ -24,6 +31,7 @@ final class SeedExample {
             folder.toFile().deleteOnExit();
             file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            EXTRACTED.add(file);
             return file;
         } catch (IOException e) {
             throw new InputException("cannot extract the seed example (" + e.getMessage() + ")");

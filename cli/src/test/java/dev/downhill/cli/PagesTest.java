@@ -102,6 +102,20 @@ class PagesTest {
     }
 
     @Test
+    void theReportNamesItsDataScheduleAndBothFinalLosses() throws Exception {
+        Path report = dir.resolve("named");
+        assertEquals(0, Main.run("train", "--report", report.toString(), "--out", dir.resolve("o").toString(), "--epochs", "6",
+                "--schedule", "cosine:2:0"));
+        Map<String, Object> d = data(report.resolve("placement-package/report.html"));
+        Map<String, Object> settings = cast(d.get("settings")), metrics = cast(d.get("metrics"));
+        assertEquals("the seed example (examples/placement.csv, inside downhill.jar)", settings.get("data"));
+        assertEquals("cosine:2:0.0", settings.get("learning-rate schedule"));
+        assertTrue(metrics.containsKey("final training loss (mean of the last epoch's steps)"), metrics.toString());
+        assertTrue(metrics.containsKey("final validation loss"), metrics.toString());
+        assertTrue(metrics.containsKey("R² on the validation rows"), metrics.toString());
+    }
+
+    @Test
     void theReportHoldsAConfusionMatrixThatAddsUp() throws Exception {
         Path report = dir.resolve("report");
         assertEquals(0, Main.run("train", "--report", report.toString(), "--out", dir.resolve("out").toString(), "--epochs", "10"));
@@ -116,10 +130,10 @@ class PagesTest {
         }
         assertEquals(20, total, "the 20 validation rows");
         Map<String, Object> metrics = cast(placed.get("metrics"));
-        assertEquals((double) right / total, ((Number) metrics.get("accuracy")).doubleValue(), 1e-9);
+        assertEquals((double) right / total, ((Number) metrics.get("accuracy on the validation rows")).doubleValue(), 1e-9);
         Map<String, Object> pkg = data(report.resolve("placement-package/report.html"));
         Map<String, Object> pkgMetrics = cast(pkg.get("metrics"));
-        assertTrue(pkgMetrics.containsKey("R²"));
+        assertTrue(pkgMetrics.containsKey("R² on the validation rows"));
         assertEquals(10, list(pkg.get("epochs")).size());
     }
 

@@ -26,6 +26,8 @@ public sealed interface LearningRateSchedule {
         @Override public float rate(float baseRate, int epoch) {
             return (float) (baseRate * Math.pow(gamma, epoch / stepSize));
         }
+
+        @Override public String toString() { return "step:" + stepSize + ":" + gamma; }
     }
 
     /** η = η₀·γ^epoch, as {@code ExponentialLR}. */
@@ -37,6 +39,8 @@ public sealed interface LearningRateSchedule {
         @Override public float rate(float baseRate, int epoch) {
             return (float) (baseRate * Math.pow(gamma, epoch));
         }
+
+        @Override public String toString() { return "exp:" + gamma; }
     }
 
     /**
@@ -58,6 +62,9 @@ public sealed interface LearningRateSchedule {
             double progress = Math.min(1.0, (double) (epoch - warmupEpochs) / (totalEpochs - warmupEpochs));
             return (float) (minRate + (baseRate - minRate) * (1 + Math.cos(Math.PI * progress)) / 2);
         }
+
+        /** The form --schedule takes (the total is the run's epochs). */
+        @Override public String toString() { return "cosine:" + warmupEpochs + ":" + minRate; }
     }
 
     /** Reads {@code constant}, {@code step:SIZE:GAMMA}, {@code exp:GAMMA} or {@code cosine:WARMUP:MIN}. */
