@@ -32,7 +32,7 @@ final class LossPlot {
         // a loss that falls through decades looks flat at zero on a linear axis after the first few epochs
         double[] all = series.values().stream().flatMapToDouble(t -> java.util.Arrays.stream(t.y())).toArray();
         double min = java.util.Arrays.stream(all).min().orElse(1), max = java.util.Arrays.stream(all).max().orElse(1);
-        boolean log = min > 0 && max / min >= 100;
+        boolean log = min > 0 && max / min >= 10;
         String failed = Charts.drawPng(png, title, "epoch", log ? "mean loss (log)" : "mean loss", series, false, log);
         return failed == null ? csv + " and " + png : csv + " (no plot: " + failed + ")";
     }
