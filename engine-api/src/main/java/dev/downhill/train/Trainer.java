@@ -91,6 +91,7 @@ public final class Trainer {
                 }
                 lossSum += r.meanLoss() * (last - first);
                 step += r.steps();
+                for (TrainingListener l : listeners) l.onSteps(epoch, step, stepsPerEpoch);
             }
             EpochReport report = report(model, epoch, lossSum / trainingRows, rate, trainingRows, validation, start);
             history.add(report);
