@@ -44,6 +44,15 @@ final class Interrupt {
         training = running;
     }
 
+    /** A stop requested as Ctrl-C requests it, for the tests, which cannot signal their own JVM safely; {@link #clear} undoes it. */
+    static void request() {
+        exitCode = SIGINT_EXIT;
+    }
+
+    static void clear() {
+        exitCode = 0;
+    }
+
     static boolean requested() {
         return exitCode != 0;
     }

@@ -120,7 +120,7 @@ final class TrainingRun {
             if (result.interrupted()) {
                 out.println("stopped at epoch " + (result.stoppedAt().epoch() + 1) + ", step " + result.stoppedAt().step()
                         + "; checkpoint " + lastSaved[0]);
-                out.println("resume with: downhill train --resume " + s.checkpoints());
+                out.println("resume with: " + launcher() + " train --resume " + s.checkpoints());
                 return new Outcome(lastSaved[0], true);
             }
             out.printf("final loss %.6f (%s)%n", result.finalLoss(), result.stopReason());
@@ -132,6 +132,9 @@ final class TrainingRun {
             String curves = LossPlot.write(s.out(), s.name() + " — " + network.widths() + " " + network.loss().id(),
                     result.history());
             out.println("saved " + checkpoint + ", " + curves);
+            // as Keras's BackupAndRestore does: a finished run's checkpoints would only resume it into training again
+            int removed = TrainingCheckpoint.deleteAll(s.checkpoints());
+            if (removed > 0) out.println("removed the finished run's " + removed + " training checkpoint" + (removed == 1 ? "" : "s"));
             if (s.report() != null) out.println("report: " + RunReport.write(s.report(), s, backend, model, p, result));
             return new Outcome(checkpoint, false);
         }
@@ -144,6 +147,11 @@ final class TrainingRun {
         finalMetadata.put("downhill.final_loss", Double.toString(result.finalLoss()));
         Checkpoint.save(checkpoint, network, result.parameters(), finalMetadata);
         return checkpoint;
+    }
+
+    /** How the user runs Downhill, for the hints printed: bin/downhill says, else "downhill". */
+    static String launcher() {
+        return System.getProperty("downhill.launcher", "downhill");
     }
 
     private static String names(List<String> names, String what) {

@@ -163,8 +163,8 @@ class DataSafetyTest {
         Path data = dir.resolve("d.csv");
         Files.copy(SEED_CSV, data);
         Path out = dir.resolve("r");
-        assertEquals(0, CliRun.of("train", "--data", data.toString(), "--target", "package_lpa", "--epochs", "3",
-                "--checkpoint-every", "1", "--out", out.toString()).code());
+        assertEquals(130, stopped("train", "--data", data.toString(), "--target", "package_lpa", "--epochs", "3",
+                "--out", out.toString()).code());
         List<String> lines = Files.readAllLines(data);
         Files.write(data, lines.subList(0, lines.size() - 5));
         CliRun r = CliRun.of("train", "--resume", out.resolve("checkpoints").toString());
@@ -189,10 +189,16 @@ class DataSafetyTest {
         Files.copy(SEED_CSV, started.resolve("in.csv"));
         Path log = dir.resolve("relative.log");
         Process first = JavaProcess.start(started, log, Main.class, "train", "--data", "in.csv", "--target", "package_lpa",
-                "--epochs", "3", "--checkpoint-every", "1", "--out", "out");
+                "--epochs", "2000", "--out", "out");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(log).contains("epoch    1/2000")) {
+            assertTrue(first.isAlive() && System.nanoTime() < deadline, Files.readString(log));
+            Thread.sleep(5);
+        }
+        new ProcessBuilder("kill", "-INT", Long.toString(first.pid())).start().waitFor();
         assertTrue(first.waitFor(2, TimeUnit.MINUTES));
-        assertEquals(0, first.exitValue(), Files.readString(log));
-        Files.delete(started.resolve("out/model.safetensors"));
+        assertEquals(130, first.exitValue(), Files.readString(log));
+        assertFalse(Files.exists(started.resolve("out/model.safetensors")));
         Process resumed = JavaProcess.start(elsewhere, log, Main.class, "train", "--resume", "../a/out/checkpoints");
         assertTrue(resumed.waitFor(2, TimeUnit.MINUTES));
         assertEquals(0, resumed.exitValue(), Files.readString(log));
@@ -210,6 +216,16 @@ class DataSafetyTest {
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "it stops at the first Ctrl-C");
         assertEquals(130, p.exitValue());
         assertTrue(Files.readString(log).contains("SIGINT before training started: nothing to save"), Files.readString(log));
+    }
+
+    /** A run stopped as Ctrl-C stops it, before its first step: a training checkpoint at its very start, exit 130. */
+    static CliRun stopped(String... args) {
+        Interrupt.request();
+        try {
+            return CliRun.of(args);
+        } finally {
+            Interrupt.clear();
+        }
     }
 
     private static List<String> list(Path folder) throws IOException {

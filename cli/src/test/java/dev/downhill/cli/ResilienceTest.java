@@ -120,7 +120,9 @@ class ResilienceTest {
         Path out = dir.resolve("interrupted-" + signal), log = dir.resolve("sig" + signal + ".log");
         List<String> args = new ArrayList<>(List.of(RUN));
         args.set(java.util.Arrays.asList(RUN).indexOf("200"), "500");
-        Process p = JavaProcess.start(dir, log, Main.class, withOut(args, out).toArray(String[]::new));
+        // as bin/downhill starts it: the resume hint names the command the way the user typed it
+        Process p = JavaProcess.start(List.of("-Ddownhill.launcher=bin/downhill"), dir, log, Main.class,
+                withOut(args, out).toArray(String[]::new));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.readString(log).contains("epoch   2/500")) {
             assertTrue(p.isAlive() && System.nanoTime() < deadline, Files.readString(log));
@@ -130,7 +132,7 @@ class ResilienceTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "it stops");
         String printed = Files.readString(log);
         assertEquals(exitCode, p.exitValue(), printed);
-        assertTrue(printed.contains("resume with: downhill train --resume " + out.resolve("checkpoints")), printed);
+        assertTrue(printed.contains("resume with: bin/downhill train --resume " + out.resolve("checkpoints")), printed);
         TrainingCheckpoint.Saved saved = TrainingCheckpoint.loadLatest(out.resolve("checkpoints"));
         assertTrue(saved.progress().epoch() >= 2, "stopped after epoch 2: " + saved.progress());
         assertTrue(printed.contains("checkpoint " + saved.file()), printed);

@@ -39,9 +39,11 @@ class TerminalWordsTest {
         CliRun first = CliRun.of("train", "--data", CliRun.SEED_CSV.toString(), "--target", "package_lpa", "--epochs", "1",
                 "--out", dir.resolve("one").toString());
         assertTrue(first.out().contains("(reached 1 epoch)"), first.out());
-        assertEquals(0, CliRun.of("train", "--data", CliRun.SEED_CSV.toString(), "--target", "package_lpa", "--epochs", "3",
-                "--checkpoint-every", "1", "--out", out.toString()).code());
+        assertEquals(130, DataSafetyTest.stopped("train", "--data", CliRun.SEED_CSV.toString(), "--target", "package_lpa",
+                "--epochs", "3", "--out", out.toString()).code());
         CliRun resumed = CliRun.of("train", "--resume", out.resolve("checkpoints").toString());
-        assertTrue(resumed.out().contains("checkpoint-e000002-s00000000.safetensors (after epoch 2)"), resumed.out());
+        assertTrue(resumed.out().contains("checkpoint-e000000-s00000000.safetensors (after epoch 0)"), resumed.out());
+        assertTrue(resumed.out().contains("removed the finished run's 1 training checkpoint"), resumed.out());
+        assertFalse(java.nio.file.Files.exists(out.resolve("checkpoints")), "a finished run leaves no checkpoints to resume into");
     }
 }

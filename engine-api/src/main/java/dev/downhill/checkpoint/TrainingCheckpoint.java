@@ -79,6 +79,25 @@ public final class TrainingCheckpoint {
         }
     }
 
+    /**
+     * Deletes the training checkpoints in {@code folder} (and the folder, if that empties it): for
+     * a run that has finished and saved its model, whose checkpoints would only resume it into
+     * training again. Returns how many were deleted.
+     */
+    public static int deleteAll(Path folder) {
+        if (!Files.isDirectory(folder)) return 0;
+        List<Path> all = list(folder);
+        try {
+            for (Path f : all) Files.deleteIfExists(f);
+            try (Stream<Path> left = Files.list(folder)) {
+                if (left.findAny().isEmpty()) Files.deleteIfExists(folder);
+            }
+        } catch (IOException e) {
+            throw new InputException(folder + ": cannot delete the finished run's checkpoints (" + e.getMessage() + ")");
+        }
+        return all.size();
+    }
+
     /** The checkpoints in a folder, oldest first. */
     public static List<Path> list(Path folder) {
         if (!Files.isDirectory(folder)) return List.of();
