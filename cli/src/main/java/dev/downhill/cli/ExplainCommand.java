@@ -98,6 +98,7 @@ final class ExplainCommand implements Callable<Integer> {
         d.put("y", t.y());
         d.put("lossValue", t.loss());
         d.put("rate", t.rate());
+        d.put("rule", updateRule(s.optimizer()));
         List<Object> layers = new ArrayList<>();
         ParameterLayout layout = net.layout();
         for (int l = 0; l < t.layers().size(); l++) {
@@ -116,10 +117,40 @@ final class ExplainCommand implements Callable<Integer> {
             m.put("dB", layer.biasGradient());
             m.put("W2", layer.weightsAfter());
             m.put("b2", layer.biasAfter());
+            if (layer.first() != null) {
+                m.put("mW", layer.first().weights());
+                m.put("mB", layer.first().bias());
+            }
+            if (layer.second() != null) {
+                m.put("vW", layer.second().weights());
+                m.put("vB", layer.second().bias());
+            }
             layers.add(m);
         }
         d.put("layers", layers);
         return d;
+    }
+
+    /** The optimiser's update in words and symbols, naming the states the page shows beside it. */
+    static Map<String, String> updateRule(dev.downhill.optim.Optimizer optimizer) {
+        return switch (optimizer) {
+            case dev.downhill.optim.Optimizer.Sgd sgd when sgd.momentum() == 0 -> Map.of();
+            case dev.downhill.optim.Optimizer.Sgd sgd -> Map.of("first", "momentum buffer",
+                    "text", "buf ← μ·buf + g, then w ← w − η·buf (μ = " + sgd.momentum() + "; on the first step buf = g)");
+            case dev.downhill.optim.Optimizer.Adam adam -> Map.of("first", "m", "second", "v", "text", adamText(adam.beta1(), adam.beta2(), ""));
+            case dev.downhill.optim.Optimizer.AdamW adam -> Map.of("first", "m", "second", "v", "text",
+                    adamText(adam.beta1(), adam.beta2(), "AdamW first shrinks w by η·λ·w (λ = " + adam.weightDecay() + "). "));
+            case dev.downhill.optim.Optimizer.RmsProp rms -> rms.momentum() == 0
+                    ? Map.of("second", "v", "text", "v ← α·v + (1−α)·g², then w ← w − η·g/(√v + ε) (α = " + rms.alpha() + ")")
+                    : Map.of("first", "momentum buffer", "second", "v", "text", "v ← α·v + (1−α)·g², buf ← μ·buf + g/(√v + ε), "
+                            + "then w ← w − η·buf (α = " + rms.alpha() + ", μ = " + rms.momentum() + ")");
+        };
+    }
+
+    private static String adamText(float beta1, float beta2, String decay) {
+        return decay + "m ← β1·m + (1−β1)·g and v ← β2·v + (1−β2)·g², then w ← w − η·m̂/(√v̂ + ε) with m̂ = m/(1−β1ᵗ), "
+                + "v̂ = v/(1−β2ᵗ) (β1 = " + beta1 + ", β2 = " + beta2 + "). On the first step m̂ = g and v̂ = g², so every "
+                + "parameter with a non-zero slope moves by about η, whatever the slope's size.";
     }
 
     private static int[] widths(Network net) {

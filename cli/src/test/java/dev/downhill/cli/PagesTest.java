@@ -116,6 +116,23 @@ class PagesTest {
     }
 
     @Test
+    void anAdamStepShowsItsMomentsAndTheirRule() throws Exception {
+        Path page = dir.resolve("adam.html");
+        assertEquals(0, Main.run("explain", "--optimizer", "adam", "--lr", "0.01", "--page", page.toString()));
+        Map<String, Object> d = data(page);
+        Map<String, Object> rule = cast(d.get("rule"));
+        assertEquals("m", rule.get("first"));
+        assertEquals("v", rule.get("second"));
+        Map<String, Object> layer = cast(list(d.get("layers")).getFirst());
+        List<Number> g = list(layer.get("dW")), m = list(layer.get("mW")), v = list(layer.get("vW"));
+        for (int k = 0; k < g.size(); k++) {
+            double gk = g.get(k).doubleValue();
+            assertEquals(0.1 * gk, m.get(k).doubleValue(), 1e-6, "m = (1 − β1)·g after the first step");
+            assertEquals(0.001 * gk * gk, v.get(k).doubleValue(), 1e-6, "v = (1 − β2)·g² after the first step");
+        }
+    }
+
+    @Test
     void theReportHoldsAConfusionMatrixThatAddsUp() throws Exception {
         Path report = dir.resolve("report");
         assertEquals(0, Main.run("train", "--report", report.toString(), "--out", dir.resolve("out").toString(), "--epochs", "10"));

@@ -219,15 +219,21 @@ final class CpuModel implements TrainableModel {
             }
             traced.add(new StepTrace.Layer(w[l].data.clone(), b[l].data.clone(), row(z[l]), row(a[l]),
                     fusedOutput ? null : row(da[l]), slopeValues, row(dz[l]), dw[l].data.clone(), db[l].data.clone(),
-                    null, null));
+                    null, null, null, null));
         }
         update.step(learningRate);
         for (int l = 0; l < layers; l++) {
             StepTrace.Layer t = traced.get(l);
             traced.set(l, new StepTrace.Layer(t.weights(), t.bias(), t.z(), t.a(), t.lossGradient(), t.slope(), t.delta(),
-                    t.weightGradient(), t.biasGradient(), w[l].data.clone(), b[l].data.clone()));
+                    t.weightGradient(), t.biasGradient(), w[l].data.clone(), b[l].data.clone(),
+                    state(update.first(), l), state(update.second(), l)));
         }
         return new StepTrace(x0, y0, loss, learningRate, traced);
+    }
+
+    /** Layer {@code l}'s part of per-tensor optimiser state (weights, then bias, layer by layer), or null where there is none. */
+    private static StepTrace.State state(float[][] tensors, int l) {
+        return tensors == null ? null : new StepTrace.State(tensors[2 * l].clone(), tensors[2 * l + 1].clone());
     }
 
     private static float[] row(FMatrixRMaj m) {

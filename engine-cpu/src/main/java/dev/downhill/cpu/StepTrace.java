@@ -25,8 +25,13 @@ public record StepTrace(float[] x, float[] y, float loss, float rate, List<Layer
      * @param biasGradient ∂L/∂b = δ
      * @param weightsAfter W after the optimiser step
      * @param biasAfter    b after the optimiser step
+     * @param first        the optimiser's first state after the step (Adam's m, SGD's momentum buffer), or null
+     * @param second       its second state after the step (Adam's v, RMSProp's square average), or null
      */
     public record Layer(float[] weights, float[] bias, float[] z, float[] a, float[] lossGradient, float[] slope,
                         float[] delta, float[] weightGradient, float[] biasGradient, float[] weightsAfter,
-                        float[] biasAfter) {}
+                        float[] biasAfter, State first, State second) {}
+
+    /** One optimiser state of a layer: its values for W and for b. */
+    public record State(float[] weights, float[] bias) {}
 }
