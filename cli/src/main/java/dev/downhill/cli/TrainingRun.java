@@ -41,7 +41,6 @@ final class TrainingRun {
     /** How a run ended: its model checkpoint, or (when stopped by Ctrl-C) the training checkpoint to resume from. */
     record Outcome(Path checkpoint, boolean interrupted) {}
 
-    /** Trains from scratch, or from {@code resumeFrom}, and saves the result. */
     /** The data and network of a run, ready to train: what explain and sweep-lr also need. */
     record Prepared(DataSet all, DataSet train, DataSet validation, Standardizer standardizer, Network network,
                     float[] initial) {}

@@ -42,7 +42,7 @@ public final class TrainingCheckpoint {
     /** Writes a checkpoint into {@code folder}, then deletes all but the newest {@code keep}. Returns its path. */
     public static Path save(Path folder, int keep, Network network, float[] parameters, OptimizerState optimizer,
                             TrainingProgress progress, Map<String, String> extra) {
-        if (keep < 1) throw new InputException("--keep must be at least 1, got " + keep);
+        if (keep < 1) throw new IllegalArgumentException("keep at least 1 checkpoint, got " + keep);
         Map<String, SafeTensors.Tensor> tensors = Checkpoint.tensors(network, parameters);
         tensors.put(FIRST, new SafeTensors.Tensor(new int[] {optimizer.first().length}, optimizer.first()));
         tensors.put(SECOND, new SafeTensors.Tensor(new int[] {optimizer.second().length}, optimizer.second()));

@@ -29,11 +29,11 @@ public final class Metrics {
 
     /**
      * Counts of (true class, predicted class): for cross-entropy k×k by arg-max; for BCE 2×2 over
-     * every output thresholded at 0.5; null for MSE.
+     * every output thresholded at 0.5. A regression (MSE) has no classes to confuse: an error.
      */
     public static int[][] confusion(Loss loss, float[] outputs, DataSet data) {
         int w = data.targetWidth(), rows = data.rows();
-        if (loss == Loss.MSE) return null;
+        if (!loss.isClassification()) throw new IllegalArgumentException("a confusion matrix needs classes; " + loss.id() + " has none");
         int k = loss == Loss.BCE ? 2 : w;
         int[][] m = new int[k][k];
         for (int r = 0; r < rows; r++) {

@@ -29,13 +29,4 @@ public final class Tensors {
                     + "·|ref|)");
         }
     }
-
-    /** The largest relative error max|a−b|/max(|b|, floor) over all elements, for reporting. */
-    public static double maxRelativeError(double[] ref, float[] actual, double floor) {
-        double worst = 0;
-        for (int i = 0; i < ref.length; i++) {
-            worst = Math.max(worst, Math.abs(actual[i] - ref[i]) / Math.max(Math.abs(ref[i]), floor));
-        }
-        return worst;
-    }
 }

@@ -26,7 +26,6 @@ final class Cublas implements AutoCloseable {
     private final MethodHandle destroy, sgemm, sgemv;
     private final MemorySegment handle;
     private final MemorySegment one, zero;
-    final String library;
 
     /** The first cuBLAS library that loads, or an exception that says which were tried. */
     static String findLibrary(Arena arena) {
@@ -42,8 +41,7 @@ final class Cublas implements AutoCloseable {
     }
 
     Cublas(CudaContext ctx, DeviceBuffer workspace, boolean tf32) {
-        library = findLibrary(arena);
-        SymbolLookup lib = SymbolLookup.libraryLookup(library, arena);
+        SymbolLookup lib = SymbolLookup.libraryLookup(findLibrary(arena), arena);
         Linker linker = Linker.nativeLinker();
         MethodHandle create = bind(linker, lib, "cublasCreate_v2", ADDRESS);
         destroy = bind(linker, lib, "cublasDestroy_v2", ADDRESS);
@@ -68,7 +66,7 @@ final class Cublas implements AutoCloseable {
     }
 
     /**
-     * C = op(A)·op(B) (+ C when {@code accumulate}), column-major: op(A) is m×k, op(B) k×n, C m×n.
+     * C = op(A)·op(B), column-major: op(A) is m×k, op(B) k×n, C m×n (C's old values are overwritten: β = 0).
      * Addresses are device addresses.
      */
     void sgemm(int transA, int transB, int m, int n, int k, long a, int lda, long b, int ldb, long c, int ldc) {
