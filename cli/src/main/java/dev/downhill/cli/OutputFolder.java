@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -18,15 +19,23 @@ import java.nio.file.StandardOpenOption;
  */
 final class OutputFolder implements AutoCloseable {
     static final String LOCK_FILE = ".downhill.lock";
+    private final Path folder, lockFile;
+    /** The outermost folder this claim made (folder itself or an ancestor), or null where the folder existed. */
+    private final Path made;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private OutputFolder(FileChannel channel, FileLock lock) {
+    private OutputFolder(Path folder, Path lockFile, Path made, FileChannel channel, FileLock lock) {
+        this.folder = folder;
+        this.lockFile = lockFile;
+        this.made = made;
         this.channel = channel;
         this.lock = lock;
     }
 
     static OutputFolder claim(Path folder) {
+        Path made = null;
+        for (Path p = folder.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) made = p;
         AtomicFile.checkFolderWritable(folder, "the model");
         Path lockFile = folder.resolve(LOCK_FILE);
         FileChannel channel = null;
@@ -34,7 +43,7 @@ final class OutputFolder implements AutoCloseable {
             channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock == null) throw inUse(folder);
-            return new OutputFolder(channel, lock);
+            return new OutputFolder(folder, lockFile, made, channel, lock);
         } catch (OverlappingFileLockException e) {
             close(channel);
             throw inUse(folder);
@@ -60,13 +69,33 @@ final class OutputFolder implements AutoCloseable {
         }
     }
 
+    /**
+     * Releases the lock. A folder this claim made and the run left empty (it stopped at a mistake in
+     * its input) is removed with its lock file, so that a failed run leaves nothing behind; elsewhere
+     * the lock file stays (deleting it could let two later runs lock two different files).
+     */
     @Override
     public void close() {
         try {
+            boolean empty = false;
+            if (made != null) {
+                try (var left = Files.list(folder)) {
+                    empty = left.allMatch(lockFile::equals);
+                }
+            }
+            if (empty) Files.deleteIfExists(lockFile);
             lock.release();
             channel.close();
+            if (!empty) return;
+            // the folder, then each parent this claim made, up to the outermost, while they are empty
+            for (Path p = folder.toAbsolutePath(); p != null && p.startsWith(made); p = p.getParent()) {
+                try (var left = Files.list(p)) {
+                    if (left.findAny().isPresent()) break;
+                }
+                Files.delete(p);
+            }
         } catch (IOException e) {
-            // the lock goes with the process in any case
+            // the lock goes with the process in any case; a leftover empty folder is harmless
         }
     }
 }

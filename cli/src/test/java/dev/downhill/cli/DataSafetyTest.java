@@ -97,6 +97,14 @@ class DataSafetyTest {
     }
 
     @Test
+    void aRunThatStopsAtAMistakeLeavesNoFolderBehind() {
+        Path out = dir.resolve("new/deeper/run");
+        assertOneLineError(CliRun.of("train", "--data", dir.resolve("missing.csv").toString(), "--target", "y", "--out",
+                out.toString()), "no such file");
+        assertFalse(java.nio.file.Files.exists(dir.resolve("new")), "the folders the run made for its outputs are gone");
+    }
+
+    @Test
     void theModelIsSavedBeforeTheReport() {
         Path out = dir.resolve("run");
         CliRun r = CliRun.of("train", "--data", SEED_CSV.toString(), "--target", "package_lpa", "--epochs", "2",
