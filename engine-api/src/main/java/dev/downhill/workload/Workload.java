@@ -26,6 +26,16 @@ public record Workload(String name, int[] widths, Activation hidden, Loss loss, 
             new Workload("tcnn", new int[] {64, 64, 64, 64, 64, 16}, Activation.RELU, Loss.MSE, 1 << 18),
             new Workload("wide", new int[] {4096, 4096, 4096, 4096, 4096}, Activation.RELU, Loss.MSE, 4096));
 
+    /** The widths are copied in and out: a standard workload cannot be changed by whoever reads it. */
+    public Workload {
+        widths = widths.clone();
+    }
+
+    @Override
+    public int[] widths() {
+        return widths.clone();
+    }
+
     public static Workload named(String name) {
         return STANDARD.stream().filter(w -> w.name.equals(name)).findFirst().orElseThrow(() -> new InputException(
                 "unknown workload '" + name + "' (expected " + String.join(", ", STANDARD.stream().map(Workload::name).toList()) + ")"));

@@ -186,6 +186,16 @@ public abstract class BackendContract {
     }
 
     @Test
+    void predictRefusesFeaturesThatAreNotWholeRows() {
+        Network net = Network.builder(3).dense(2, Activation.IDENTITY).seed(4).build();
+        try (TrainableModel model = backend.load(net, net.initialParameters(), Optimizer.Sgd.plain(0.1f), null)) {
+            assertEquals(4, model.predict(new float[6]).length, "two rows of three: two rows of two outputs");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.predict(new float[7]));
+            assertEquals("7 feature values are not rows of 3", e.getMessage());
+        }
+    }
+
+    @Test
     void aLearningRateFarTooLargeIsCaughtByTheNanGuard() {
         Network net = Network.builder(2).dense(8, Activation.RELU).dense(1, Activation.IDENTITY).seed(2).build();
         DataSet data = TestData.randomFor(net, 32, 9);
