@@ -44,8 +44,25 @@ final class DenseLayerMath {
         products.inputGradient(dz, w, daBelow, activationSlope.of(actBelow, zBelow.data, aBelow.data, dzBelow.data));
     }
 
-    /** z += b, then a = act(z), row by row over the rectangle; softmax is left to the caller. */
-    private static final class BiasAndActivation implements Epilogue {
+    /**
+     * Elementwise work along memory over a rectangle of a matrix {@code n} wide: one run where the
+     * rectangle spans whole rows, else a run per row.
+     */
+    private abstract static class AlongRows implements Epilogue {
+        /** The work on elements [from, to) of the matrix. */
+        abstract void run(float[] c, int from, int to);
+
+        final void runs(float[] c, int n, int i0, int i1, int j0, int j1) {
+            if (j0 == 0 && j1 == n) {
+                run(c, i0 * n, i1 * n);
+            } else {
+                for (int r = i0; r < i1; r++) run(c, r * n + j0, r * n + j1);
+            }
+        }
+    }
+
+    /** z += b, then a = act(z), over the rectangle; softmax is left to the caller. */
+    private static final class BiasAndActivation extends AlongRows {
         private float[] bias, a;
         private Activation act;
 
@@ -62,17 +79,17 @@ final class DenseLayerMath {
                 int row = r * n;
                 for (int c = j0; c < j1; c++) z[row + c] += bias[c];
             }
-            if (act == Activation.SOFTMAX) return;
-            if (j0 == 0 && j1 == n) {
-                Activations.activate(act, z, a, i0 * n, i1 * n);          // whole rows: one run along memory
-            } else {
-                for (int r = i0; r < i1; r++) Activations.activate(act, z, a, r * n + j0, r * n + j1);
-            }
+            if (act != Activation.SOFTMAX) runs(z, n, i0, i1, j0, j1);
+        }
+
+        @Override
+        void run(float[] z, int from, int to) {
+            Activations.activate(act, z, a, from, to);
         }
     }
 
     /** dz = da ⊙ act'(z) over the rectangle of da. */
-    private static final class ActivationSlope implements Epilogue {
+    private static final class ActivationSlope extends AlongRows {
         private Activation act;
         private float[] z, a, dz;
 
@@ -86,11 +103,12 @@ final class DenseLayerMath {
 
         @Override
         public void finish(float[] da, int n, int i0, int i1, int j0, int j1) {
-            if (j0 == 0 && j1 == n) {
-                Activations.backward(act, z, a, da, dz, i0 * n, i1 * n);  // whole rows: one run along memory
-            } else {
-                for (int r = i0; r < i1; r++) Activations.backward(act, z, a, da, dz, r * n + j0, r * n + j1);
-            }
+            runs(da, n, i0, i1, j0, j1);
+        }
+
+        @Override
+        void run(float[] da, int from, int to) {
+            Activations.backward(act, z, a, da, dz, from, to);
         }
     }
 

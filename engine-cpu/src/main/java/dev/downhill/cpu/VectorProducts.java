@@ -172,7 +172,7 @@ final class VectorProducts {
                                     MicroKernels.tile8x3(a, row * rowStride + pc * depthStride, rowStride, depthStride,
                                             packedB, jr * kb, kb, cOut, co, ldc);
                                 } else {
-                                    packLastRows(row, rows, pc, kb);
+                                    packABlock(row, rows, pc, kb);           // a last strip of fewer rows than a tile, zero-padded
                                     MicroKernels.tile8x3(packedA, 0, 1, mr, packedB, jr * kb, kb, cOut, co, ldc);
                                 }
                                 if (!whole) edgeTile(rows, cols, at, false);
@@ -200,7 +200,8 @@ final class VectorProducts {
         /**
          * Rows [ic, ic+mb) of A at depth [pc, pc+kb) into strips of {@code mr} rows, zero past the
          * block's last row: strip s holds, step after step, its rows' values at depth p
-         * ({@code kb × mr} floats from {@code s·mr·kb}), so the kernel reads A as one stream.
+         * ({@code kb × mr} floats from {@code s·mr·kb}), so the kernel reads A as one stream. The
+         * 512-bit kernel, which reads A in place, packs only a last strip of fewer rows this way.
          */
         private void packABlock(int ic, int mb, int pc, int kb) {
             int mr = tiling.rows(), strips = ceilDiv(mb, mr);
@@ -216,22 +217,6 @@ final class VectorProducts {
                     } else {
                         for (int p = 0, src = pc * m + i; p < kb; p++) dst[base + p * mr + r] = a[src + p * m];
                     }
-                }
-            }
-        }
-
-        /**
-         * The last rows of A, fewer than a tile's, at depth [pc, pc+kb) into a strip of {@code mr}
-         * values a step ({@code kb × mr} floats), zero past row m: the kernel always reads whole tiles.
-         */
-        private void packLastRows(int first, int rows, int pc, int kb) {
-            int mr = tiling.rows();
-            packedA = atLeast(packedA, mr * kb);
-            Arrays.fill(packedA, 0, mr * kb, 0f);
-            for (int r = 0; r < rows; r++) {
-                for (int p = 0; p < kb; p++) {
-                    int i = first + r, q = pc + p;
-                    packedA[p * mr + r] = aLayout == Layout.AS_IS ? a[i * k + q] : a[q * m + i];
                 }
             }
         }
