@@ -1,6 +1,5 @@
 package dev.downhill.cli;
 
-import dev.downhill.InputException;
 import dev.downhill.checkpoint.Checkpoint;
 import dev.downhill.data.Standardizer;
 import dev.downhill.io.AtomicFile;
@@ -29,9 +28,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (output.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
-            throw new InputException(output + ": --output is the model it exports; write the export to another file");
-        }
+        OutputFile.refuseInput(output, model, "the model it exports");
         AtomicFile.checkWritable(output, "the export");
         Checkpoint checkpoint = Checkpoint.load(model);
         Map<String, String> meta = new LinkedHashMap<>(checkpoint.metadata());

@@ -23,7 +23,6 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,8 +51,8 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (output != null) {
-            refuseToOverwrite(data, "the data it reads");
-            refuseToOverwrite(model, "the model it uses");
+            OutputFile.refuseInput(output, data, "the data it reads");
+            OutputFile.refuseInput(output, model, "the model it uses");
             AtomicFile.checkWritable(output, "predictions");
         }
         Checkpoint checkpoint = Checkpoint.load(model);
@@ -78,18 +77,6 @@ final class PredictCommand implements Callable<Integer> {
             writeToStandardOutput(csv);
         }
         return 0;
-    }
-
-    /** Predictions written over their own input would destroy it on the first line. */
-    private void refuseToOverwrite(Path input, String what) {
-        boolean same;
-        try {
-            same = Files.exists(output) && Files.exists(input) ? Files.isSameFile(output, input)
-                    : output.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize());
-        } catch (IOException e) {
-            same = false;
-        }
-        if (same) throw new InputException(output + ": --output is " + what + "; write the predictions to another file");
     }
 
     /** Standard output with its errors reported: a full disk behind {@code > file} must not pass for success. */

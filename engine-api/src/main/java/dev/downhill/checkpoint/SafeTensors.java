@@ -4,6 +4,7 @@ import dev.downhill.InputException;
 import dev.downhill.io.AtomicFile;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -92,26 +93,28 @@ public final class SafeTensors {
             out.write(headerBytes);
             // the data streams out in small chunks: a model of any size needs no second copy in memory
             for (Tensor t : tensors.values()) {
-                float[] values = t.data();
-                for (int i = 0; i < values.length; ) {
-                    chunk.clear();
-                    int n = Math.min(values.length - i, chunk.capacity() / 4);
-                    chunk.asFloatBuffer().put(values, i, n);
-                    out.write(chunk.array(), 0, 4 * n);
-                    i += n;
-                }
+                streamOut(out, chunk, t.data().length, Float.BYTES, (into, from, n) -> into.asFloatBuffer().put(t.data(), from, n));
             }
             for (Float64Tensor t : float64.values()) {
-                double[] values = t.data();
-                for (int i = 0; i < values.length; ) {
-                    chunk.clear();
-                    int n = Math.min(values.length - i, chunk.capacity() / 8);
-                    chunk.asDoubleBuffer().put(values, i, n);
-                    out.write(chunk.array(), 0, 8 * n);
-                    i += n;
-                }
+                streamOut(out, chunk, t.data().length, Double.BYTES, (into, from, n) -> into.asDoubleBuffer().put(t.data(), from, n));
             }
         });
+    }
+
+    /** Puts values [from, from + n) of an array into a chunk, little-endian. */
+    private interface ChunkFill {
+        void fill(ByteBuffer chunk, int from, int n);
+    }
+
+    /** Writes {@code length} values of {@code bytes} each, a chunk at a time. */
+    private static void streamOut(OutputStream out, ByteBuffer chunk, int length, int bytes, ChunkFill fill) throws IOException {
+        for (int i = 0; i < length; ) {
+            chunk.clear();
+            int n = Math.min(length - i, chunk.capacity() / bytes);
+            fill.fill(chunk, i, n);
+            out.write(chunk.array(), 0, bytes * n);
+            i += n;
+        }
     }
 
     /** Appends a tensor's header entry; returns where the next tensor's data begins. */

@@ -8,6 +8,18 @@ import dev.downhill.network.Network;
 public final class DataChecks {
     private DataChecks() {}
 
+    /**
+     * The rows in {@code features}, a row-major block of the network's inputs; every backend's
+     * {@code predict} checks its argument here, so they refuse the same things the same way.
+     */
+    public static int featureRows(float[] features, Network network) {
+        int in = network.inputWidth();
+        if (features.length % in != 0) {
+            throw new IllegalArgumentException(features.length + " feature values are not rows of " + in);
+        }
+        return features.length / in;
+    }
+
     /** Widths must match; BCE targets must lie in [0,1]; cross-entropy targets must be a distribution per row. */
     public static void checkFits(Network network, DataSet data) {
         if (data.featureWidth() != network.inputWidth()) {

@@ -131,11 +131,7 @@ final class CpuModel implements TrainableModel {
 
     @Override
     public float[] predict(float[] features) {
-        int in = network.inputWidth(), k = network.outputWidth();
-        if (features.length % in != 0) {
-            throw new IllegalArgumentException(features.length + " feature values are not rows of " + in);
-        }
-        int n = features.length / in;
+        int in = network.inputWidth(), k = network.outputWidth(), n = DataChecks.featureRows(features, network);
         float[] outputs = new float[n * k];
         int chunk = Math.max(1, Math.min(n, EVALUATION_CHUNK));
         ensureCapacity(chunk);

@@ -234,10 +234,7 @@ final class CudaModel implements TrainableModel {
 
     @Override
     public float[] predict(float[] features) {
-        int fw = network.inputWidth(), k = network.outputWidth(), n = features.length / fw;
-        if (features.length % fw != 0) {
-            throw new IllegalArgumentException(features.length + " feature values are not rows of " + fw);
-        }
+        int fw = network.inputWidth(), k = network.outputWidth(), n = DataChecks.featureRows(features, network);
         ctx.makeCurrent();
         int chunk = Math.max(1, Math.min(n, Math.max(EVALUATION_CHUNK, batch == null ? 0 : batch.capacity)));
         ensureCapacity(chunk);
