@@ -18,7 +18,10 @@ import java.util.concurrent.RecursiveAction;
  * them per core, so that each core packs only its own columns of B, else by rows. Each
  * element of C is one chain of fused multiply-adds over k in order, by one thread, whatever the
  * tile, the blocks, the vector length and the number of threads: results are the same on every
- * machine. The reference path (EJML) stays; {@code VectorProductsTest} checks every tiling against it.
+ * machine. A deep, narrow product (∂L/∂W over a large batch), which either cut would make every
+ * core pack nearly all of both operands, is cut by the depth instead, into chunks of a fixed
+ * {@link #DEPTH_CHUNK}: each element is then the sum, in chunk order, of one chain per chunk, the
+ * same on every machine too. The reference path (EJML) stays; {@code VectorProductsTest} checks every tiling against it.
  *
  * <p>An instance belongs to one model (one thread at a time): it holds one {@link Part} per core,
  * with its packing buffers, made once; the parts beyond the caller's are handed to the common
@@ -42,10 +45,16 @@ final class VectorProducts {
 
     /** Products smaller than this many multiply-adds stay on the caller's thread. */
     private static final long PARALLEL_FROM = 1 << 20;
+    /** Depth of the partial products a deep, narrow product is cut into: a constant, so that the sums do not depend on the cores. */
+    static final int DEPTH_CHUNK = 2048;
+    /** The most floats of partial products a deep product may hold (16 MiB); a deeper one is cut by tiles of C. */
+    private static final long MAX_PARTIAL_FLOATS = 1 << 22;
 
     private final ProductTiling tiling;
     /** {@code parts[0]} runs on the caller; the others on the fork-join pool's workers. */
     private final Part[] parts;
+    /** A deep product's partial products, one {@code m × n} block per chunk of the depth. */
+    private float[] partials = new float[0];
     private int sharesHandedOut;
 
     VectorProducts() {
@@ -79,6 +88,10 @@ final class VectorProducts {
             epilogue.finish(c, n, 0, m, 0, n);
             return;
         }
+        if (splitsByDepth(m, n, k)) {
+            multiplyByDepth(a, aLayout, b, bLayout, c, m, n, k, epilogue);
+            return;
+        }
         int rowTiles = ceilDiv(m, tiling.rows()), columnTiles = ceilDiv(n, tiling.width());
         boolean byRows = columnTiles < 4 * parts.length && rowTiles > columnTiles;
         int tiles = byRows ? rowTiles : columnTiles;
@@ -87,8 +100,43 @@ final class VectorProducts {
             int first = tiles * t / threads, end = tiles * (t + 1) / threads;
             int i0 = byRows ? first * tiling.rows() : 0, i1 = byRows ? Math.min(m, end * tiling.rows()) : m;
             int j0 = byRows ? 0 : first * tiling.width(), j1 = byRows ? n : Math.min(n, end * tiling.width());
-            parts[t].assign(a, aLayout, b, bLayout, c, m, n, k, i0, i1, j0, j1, epilogue);
+            parts[t].assign(a, aLayout, b, bLayout, c, m, n, k, epilogue).product(i0, i1, j0, j1);
         }
+        runParts(threads);
+    }
+
+    /**
+     * Whether a product is deep and narrow, as ∂L/∂W = dzᵀ·x over a large batch (64 × 64 over 16384
+     * rows for tcnn): cut by tiles of C, each core would pack nearly all of both operands, so the
+     * cores take chunks of the depth instead.
+     */
+    static boolean splitsByDepth(int m, int n, int k) {
+        int chunks = ceilDiv(k, DEPTH_CHUNK);
+        return chunks >= 2 && Math.max(m, n) * 8L <= k && (long) chunks * m * n <= MAX_PARTIAL_FLOATS;
+    }
+
+    /**
+     * C as the sum of partial products over fixed chunks of the depth: each core computes whole
+     * partial products for some chunks, then the cores add the partials, each its rows of C, in
+     * chunk order, and run the epilogue on them. The chunks do not depend on the cores, so neither
+     * do the bits.
+     */
+    private void multiplyByDepth(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k, Epilogue epilogue) {
+        int chunks = ceilDiv(k, DEPTH_CHUNK), threads = Math.min(parts.length, chunks);
+        if (partials.length < chunks * m * n) partials = new float[chunks * m * n];
+        for (int t = 0; t < threads; t++) {
+            parts[t].assign(a, aLayout, b, bLayout, c, m, n, k, epilogue).partialProducts(partials, chunks * t / threads, chunks * (t + 1) / threads);
+        }
+        runParts(threads);
+        int sharing = Math.min(threads, m);
+        for (int t = 0; t < sharing; t++) {
+            parts[t].assign(a, aLayout, b, bLayout, c, m, n, k, epilogue).sumOfPartials(partials, chunks, m * t / sharing, m * (t + 1) / sharing);
+        }
+        runParts(sharing);
+    }
+
+    /** Runs parts [0, threads): the first on this thread, the others handed to the fork-join pool. */
+    private void runParts(int threads) {
         for (int t = 1; t < threads; t++) parts[t].fork();
         sharesHandedOut += threads - 1;
         parts[0].run();
@@ -100,31 +148,55 @@ final class VectorProducts {
     }
 
     /**
-     * One thread's rectangle of C, rows [i0, i1) × columns [j0, j1), with its own packing buffers
-     * (grown when a larger product first comes, then reused).
+     * One thread's share of a product: a rectangle of C, rows [i0, i1) × columns [j0, j1); or
+     * whole partial products over chunks of the depth; or the sum of those partials for rows of C.
+     * Each part has its own packing buffers (grown when a larger product first comes, then reused).
      */
     private static final class Part extends RecursiveAction {
+        private enum Job { RECTANGLE, PARTIAL_PRODUCTS, SUM_OF_PARTIALS }
+
         private final ProductTiling tiling;
         private final float[] tile;
         private float[] packedA = new float[0], packedB = new float[0];
-        /** The product's operands and shapes, and this part's rectangle of C: fields, so that a product allocates nothing. */
-        private float[] a, b, c;
+        /** The product's operands and shapes, and this part's share of it: fields, so that a product allocates nothing. */
+        private float[] a, b, c, partials;
         private Layout aLayout, bLayout;
-        private int m, n, k, i0, i1, j0, j1;
+        private int m, n, k, i0, i1, j0, j1, firstChunk, endChunk;
         private Epilogue epilogue;
+        private Job job;
 
         Part(ProductTiling tiling) {
             this.tiling = tiling;
             this.tile = new float[tiling.rows() * tiling.width()];
         }
 
-        void assign(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k,
-                    int i0, int i1, int j0, int j1, Epilogue epilogue) {
+        Part assign(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k, Epilogue epilogue) {
             reinitialize();
             this.epilogue = epilogue;
             this.a = a; this.aLayout = aLayout; this.b = b; this.bLayout = bLayout; this.c = c;
             this.m = m; this.n = n; this.k = k;
+            return this;
+        }
+
+        /** C's rows [i0, i1) × columns [j0, j1), then the epilogue on them. */
+        void product(int i0, int i1, int j0, int j1) {
+            this.job = Job.RECTANGLE;
             this.i0 = i0; this.i1 = i1; this.j0 = j0; this.j1 = j1;
+        }
+
+        /** The whole {@code m × n} partial products of chunks [first, end) of the depth, into {@code partials}. */
+        void partialProducts(float[] partials, int first, int end) {
+            this.job = Job.PARTIAL_PRODUCTS;
+            this.partials = partials;
+            this.firstChunk = first; this.endChunk = end;
+        }
+
+        /** C's rows [i0, i1) as the sum of {@code chunks} partial products in chunk order, then the epilogue on them. */
+        void sumOfPartials(float[] partials, int chunks, int i0, int i1) {
+            this.job = Job.SUM_OF_PARTIALS;
+            this.partials = partials;
+            this.endChunk = chunks;
+            this.i0 = i0; this.i1 = i1; this.j0 = 0; this.j1 = n;
         }
 
         /**
@@ -145,15 +217,40 @@ final class VectorProducts {
             run();
         }
 
-        /** The loops around the micro-kernel: columns of B by block, depth by block, rows of A by block, then tiles. */
         void run() {
-            for (int i = i0; i < i1; i++) Arrays.fill(c, i * n + j0, i * n + j1, 0f);    // the kernels add to C
+            switch (job) {
+                case RECTANGLE -> multiply(c, 0, 0, k, epilogue);
+                case PARTIAL_PRODUCTS -> {
+                    i0 = 0; i1 = m; j0 = 0; j1 = n;
+                    for (int chunk = firstChunk; chunk < endChunk; chunk++) {
+                        multiply(partials, chunk * m * n, chunk * DEPTH_CHUNK, Math.min(k, (chunk + 1) * DEPTH_CHUNK), Epilogue.NONE);
+                    }
+                }
+                case SUM_OF_PARTIALS -> {
+                    int size = m * n;
+                    System.arraycopy(partials, i0 * n, c, i0 * n, (i1 - i0) * n);
+                    for (int chunk = 1; chunk < endChunk; chunk++) {
+                        for (int e = i0 * n, p = chunk * size + e, end = i1 * n; e < end; e++, p++) c[e] += partials[p];
+                    }
+                    epilogue.finish(c, n, i0, i1, 0, n);
+                }
+            }
+        }
+
+        /**
+         * {@code out[o + i·n + j] = Σ_{p0 ≤ p < p1} A[i, p]·B[p, j]} over this part's rectangle: the
+         * loops around the micro-kernel, columns of B by block, depth by block, rows of A by block, then
+         * tiles. Each block of C gets {@code then} as soon as its last depth block is in, while it is
+         * still in the cache (a thread's whole rectangle is larger than L2).
+         */
+        private void multiply(float[] out, int o, int p0, int p1, Epilogue then) {
+            for (int i = i0; i < i1; i++) Arrays.fill(out, o + i * n + j0, o + i * n + j1, 0f);    // the kernels add to C
             int mr = tiling.rows(), nr = tiling.width();
             int rowStride = aLayout == Layout.AS_IS ? k : 1, depthStride = aLayout == Layout.AS_IS ? 1 : m;
             for (int jc = j0; jc < j1; jc += tiling.blockColumns()) {
                 int nb = Math.min(tiling.blockColumns(), j1 - jc);
-                for (int pc = 0; pc < k; pc += tiling.depth()) {
-                    int kb = Math.min(tiling.depth(), k - pc);
+                for (int pc = p0; pc < p1; pc += tiling.depth()) {
+                    int kb = Math.min(tiling.depth(), p1 - pc);
                     packB(jc, nb, pc, kb);
                     for (int ic = i0; ic < i1; ic += tiling.blockRows()) {
                         int mb = Math.min(tiling.blockRows(), i1 - ic);
@@ -161,10 +258,10 @@ final class VectorProducts {
                         for (int jr = 0; jr < nb; jr += nr) {
                             int cols = Math.min(nr, nb - jr);
                             for (int ir = 0; ir < mb; ir += mr) {
-                                int rows = Math.min(mr, mb - ir), at = (ic + ir) * n + jc + jr, row = ic + ir;
+                                int rows = Math.min(mr, mb - ir), at = o + (ic + ir) * n + jc + jr, row = ic + ir;
                                 boolean whole = rows == mr && cols == nr;
-                                if (!whole) edgeTile(rows, cols, at, true);
-                                float[] cOut = whole ? c : tile;
+                                if (!whole) edgeTile(out, rows, cols, at, true);
+                                float[] cOut = whole ? out : tile;
                                 int co = whole ? at : 0, ldc = whole ? n : nr;
                                 if (tiling.packsA()) {
                                     MicroKernels.tile4x2(packedA, ir * kb, packedB, jr * kb, kb, cOut, co, ldc);
@@ -175,20 +272,20 @@ final class VectorProducts {
                                     packABlock(row, rows, pc, kb);           // a last strip of fewer rows than a tile, zero-padded
                                     MicroKernels.tile8x3(packedA, 0, 1, mr, packedB, jr * kb, kb, cOut, co, ldc);
                                 }
-                                if (!whole) edgeTile(rows, cols, at, false);
+                                if (!whole) edgeTile(out, rows, cols, at, false);
                             }
                         }
+                        if (pc + kb == p1) then.finish(out, n, ic, ic + mb, jc, jc + nb);
                     }
                 }
             }
-            epilogue.finish(c, n, i0, i1, j0, j1);
         }
 
         /**
          * An edge tile of C, of {@code rows × cols} elements, into the full-sized scratch tile (zero
          * elsewhere) or back: the kernel runs on the scratch tile and sums exactly as on a full one.
          */
-        private void edgeTile(int rows, int cols, int offset, boolean in) {
+        private void edgeTile(float[] c, int rows, int cols, int offset, boolean in) {
             int nr = tiling.width();
             if (in) Arrays.fill(tile, 0f);
             for (int r = 0; r < rows; r++) {
@@ -210,6 +307,10 @@ final class VectorProducts {
             for (int s = 0; s < strips; s++) {
                 int first = ic + s * mr, rows = Math.min(mr, ic + mb - first), base = s * mr * kb;
                 if (rows < mr) Arrays.fill(dst, base, base + mr * kb, 0f);
+                if (mr == 4 && rows == 4) {
+                    packFourRows(dst, base, first, pc, kb);
+                    continue;
+                }
                 for (int r = 0; r < rows; r++) {
                     int i = first + r;
                     if (aLayout == Layout.AS_IS) {
@@ -217,6 +318,24 @@ final class VectorProducts {
                     } else {
                         for (int p = 0, src = pc * m + i; p < kb; p++) dst[base + p * mr + r] = a[src + p * m];
                     }
+                }
+            }
+        }
+
+        /**
+         * A whole strip of the 4 × 2 kernel, rows [first, first+4): written out, four values a step,
+         * as C2 compiles a loop of four copies poorly (tcnn's ∂L/∂W went from 58 to 93 GFLOP/s on two
+         * cores held to AVX2, 2026-12-03). In Aᵀ a step's four values lie side by side.
+         */
+        private void packFourRows(float[] dst, int base, int first, int pc, int kb) {
+            if (aLayout == Layout.TRANSPOSED) {
+                for (int p = 0, src = pc * m + first, d = base; p < kb; p++, src += m, d += 4) {
+                    dst[d] = a[src]; dst[d + 1] = a[src + 1]; dst[d + 2] = a[src + 2]; dst[d + 3] = a[src + 3];
+                }
+            } else {
+                int r0 = first * k + pc, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k;
+                for (int p = 0, d = base; p < kb; p++, d += 4) {
+                    dst[d] = a[r0 + p]; dst[d + 1] = a[r1 + p]; dst[d + 2] = a[r2 + p]; dst[d + 3] = a[r3 + p];
                 }
             }
         }

@@ -5,6 +5,8 @@ import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 import org.ejml.dense.row.RandomMatrices_FDRM;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -17,7 +19,8 @@ class VectorProductsTest {
     void everyTilingAndLayoutMatchesEjmlOnEveryEdge() {
         int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {4, 48, 16}, {5, 47, 9}, {7, 49, 33}, {8, 96, 1}, {128, 257, 3},
                 {64, 64, 64}, {131, 1000, 17}, {2, 16, 200}, {257, 33, 129}, {9, 24, 0},
-                {37, 500, 600}, {6, 49, 1000}, {9, 300, 257}, {1100, 70, 90}};   // several blocks in depth, width and rows
+                {37, 500, 600}, {6, 49, 1000}, {9, 300, 257}, {1100, 70, 90},   // several blocks in depth, width and rows
+                {13, 35, 4097}, {64, 64, 16384}};                                  // deep and narrow: cut into chunks of the depth
         Random random = new Random(4);
         int checked = 0;
         for (ProductTiling tiling : ProductTiling.all()) {
@@ -92,12 +95,20 @@ class VectorProductsTest {
         assertEquals(cores - 1, products.sharesHandedOut(), "512³ on " + cores + " cores");
         products.multiply(a, Layout.AS_IS, b, Layout.AS_IS, c, 16, 16, 16);
         assertEquals(cores - 1, products.sharesHandedOut(), "16³ stays on the caller");
+        float[] x = new float[16384 * 64], dz = new float[16384 * 64], dw = new float[64 * 64];
+        products.multiply(dz, Layout.TRANSPOSED, x, Layout.AS_IS, dw, 64, 64, 16384);
+        int handed = Math.min(cores, 16384 / VectorProducts.DEPTH_CHUNK) - 1;
+        assertEquals(cores - 1 + 2 * handed, products.sharesHandedOut(), "tcnn's ∂L/∂W: its partial products, then their sum");
     }
 
-    /** Each element is one chain of multiply-adds over k in order: tile, blocks and threads change no bit. */
-    @Test
-    void everyTilingAndThreadCountGivesTheSameBits() {
-        int m = 300, n = 200, k = 700;
+    /**
+     * Each element is one chain of multiply-adds over k in order, or for a deep, narrow product a
+     * sum of such chains over fixed chunks of k: tile, blocks and threads change no bit.
+     */
+    @ParameterizedTest
+    @CsvSource({"300, 200, 700", "20, 37, 9000"})
+    void everyTilingAndThreadCountGivesTheSameBits(int m, int n, int k) {
+        assertEquals(k > 8000, VectorProducts.splitsByDepth(m, n, k), "which way the product is cut");
         Random random = new Random(3);
         float[] a = new float[m * k], b = new float[k * n];
         for (int i = 0; i < a.length; i++) a[i] = random.nextFloat() - 0.5f;
