@@ -43,7 +43,7 @@ final class MatrixProducts {
 
     /** In words, for the device description. */
     static String describe() {
-        return VECTOR_API ? "EJML, Vector API for large products: " + ProductTiling.forThisMachine().describe() : "EJML (run with --add-modules jdk.incubator.vector for the fast path)";
+        return VECTOR_API ? "EJML, Vector API for large products: " + ProductTiling.forThisMachine().stream().map(ProductTiling::describe).collect(java.util.stream.Collectors.joining(" or ")) : "EJML (run with --add-modules jdk.incubator.vector for the fast path)";
     }
 
     /** z = x·Wᵀ, then {@code then} on z. Shapes: x [rows, in], W [out, in], z [rows, out]. */

@@ -33,25 +33,43 @@ import java.util.Locale;
 record ProductTiling(int rows, int vectors, int depth, int blockRows, int blockColumns) {
     static final int LANES = FloatVector.SPECIES_PREFERRED.length();
 
-    /** The two register tiles there are kernels for; {@link MicroKernels} has one method each. */
-    static final int[][] TILES = {{4, 2}, {8, 3}};
+    /** The register tiles there are kernels for; {@link MicroKernels} has one method each. */
+    static final int[][] TILES = {{4, 2}, {3, 3}, {8, 3}};
 
     /**
-     * Measured on one core of an AMD EPYC (Zen 5), 2026-12-03, packed operands in cache: with
-     * 512-bit vectors (32 registers) 8×3 ran at 224 GFLOP/s of the core's 228 and 4×2 at 204; with
-     * the JVM held to AVX2 (256-bit, 16 registers) 4×2 ran at 104 and 8×3, whose 24 sums cannot
-     * stay in 16 registers, at 61.
+     * The tilings the products of this machine choose from, widest first. With 512-bit vectors (32
+     * registers) 8×3 ran at 224 GFLOP/s of one Zen 5 core's 228 and 4×2 at 204 (2026-12-03, packed
+     * operands in cache). Held to AVX2 (256-bit, 16 registers) 3×3 ran at 109, 4×2 at 103 and 8×3,
+     * whose 24 sums cannot stay in 16 registers, at 61; but 3×3 is 24 columns wide, so a product
+     * 64 columns wide (tcnn's) would compute 72: those take 4×2 ({@link #forWidth}).
      */
-    static ProductTiling forThisMachine() {
+    static List<ProductTiling> forThisMachine() {
         String forced = System.getProperty("downhill.cpu.tile");
-        int[] tile = forced != null ? parseTile(forced) : LANES >= 16 ? TILES[1] : TILES[0];
-        return of(tile[0], tile[1], CacheSizes.read());
+        CacheSizes caches = CacheSizes.read();
+        if (forced != null) return List.of(of(parseTile(forced), caches));
+        return LANES >= 16 ? List.of(of(TILES[2], caches)) : List.of(of(TILES[1], caches), of(TILES[0], caches));
+    }
+
+    /**
+     * Of {@code choices} (widest first), the first that pads a product {@code n} columns wide by at
+     * most a sixteenth, else the last.
+     */
+    static ProductTiling forWidth(List<ProductTiling> choices, int n) {
+        for (ProductTiling t : choices) {
+            int padded = (n + t.width() - 1) / t.width() * t.width();
+            if ((padded - n) * 16 <= n) return t;
+        }
+        return choices.getLast();
     }
 
     /** Every tiling the kernels offer, with this machine's caches: the tests check them all. */
     static List<ProductTiling> all() {
         CacheSizes caches = CacheSizes.read();
-        return java.util.Arrays.stream(TILES).map(t -> of(t[0], t[1], caches)).toList();
+        return java.util.Arrays.stream(TILES).map(t -> of(t, caches)).toList();
+    }
+
+    private static ProductTiling of(int[] tile, CacheSizes caches) {
+        return of(tile[0], tile[1], caches);
     }
 
     static ProductTiling of(int rows, int vectors, CacheSizes caches) {
@@ -66,9 +84,9 @@ record ProductTiling(int rows, int vectors, int depth, int blockRows, int blockC
         return vectors * LANES;
     }
 
-    /** Whether the kernel reads A from packed strips (4×2, for 16 registers) rather than in place through strides (8×3). */
+    /** Whether the kernel reads A from packed strips (4×2 and 3×3, for 16 registers) rather than in place through strides (8×3). */
     boolean packsA() {
-        return rows == 4;
+        return rows < 8;
     }
 
     String describe() {
@@ -80,7 +98,7 @@ record ProductTiling(int rows, int vectors, int depth, int blockRows, int blockC
         for (int[] t : TILES) {
             if (s.equals(t[0] + "x" + t[1])) return t;
         }
-        throw new IllegalArgumentException("downhill.cpu.tile=" + s + ": the kernels offer 4x2 and 8x3");
+        throw new IllegalArgumentException("downhill.cpu.tile=" + s + ": the kernels offer 4x2, 3x3 and 8x3");
     }
 
     private static int clamp(int v, int lo, int hi) {

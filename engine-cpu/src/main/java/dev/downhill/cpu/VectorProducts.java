@@ -1,6 +1,7 @@
 package dev.downhill.cpu;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.RecursiveAction;
 
 /**
@@ -50,7 +51,8 @@ final class VectorProducts {
     /** The most floats of partial products a deep product may hold (16 MiB); a deeper one is cut by tiles of C. */
     private static final long MAX_PARTIAL_FLOATS = 1 << 22;
 
-    private final ProductTiling tiling;
+    /** The tilings this instance chooses from by the width of a product, widest first. */
+    private final List<ProductTiling> tilings;
     /** {@code parts[0]} runs on the caller; the others on the fork-join pool's workers. */
     private final Part[] parts;
     /** A deep product's partial products, one {@code m × n} block per chunk of the depth. */
@@ -61,14 +63,24 @@ final class VectorProducts {
         this(ProductTiling.forThisMachine());
     }
 
+    /** Products with this one tiling: what the tests use to check each. */
     VectorProducts(ProductTiling tiling) {
-        this(tiling, Runtime.getRuntime().availableProcessors());
+        this(List.of(tiling));
     }
 
     VectorProducts(ProductTiling tiling, int threads) {
-        this.tiling = tiling;
+        this(List.of(tiling), threads);
+    }
+
+    VectorProducts(List<ProductTiling> tilings) {
+        this(tilings, Runtime.getRuntime().availableProcessors());
+    }
+
+    VectorProducts(List<ProductTiling> tilings, int threads) {
+        this.tilings = List.copyOf(tilings);
+        int largestTile = tilings.stream().mapToInt(t -> t.rows() * t.width()).max().orElseThrow();
         parts = new Part[threads];
-        for (int i = 0; i < parts.length; i++) parts[i] = new Part(tiling);
+        for (int i = 0; i < parts.length; i++) parts[i] = new Part(largestTile);
     }
 
     /** Shares of products handed to other threads so far: what the test of "more than one core" counts. */
@@ -92,6 +104,7 @@ final class VectorProducts {
             multiplyByDepth(a, aLayout, b, bLayout, c, m, n, k, epilogue);
             return;
         }
+        ProductTiling tiling = ProductTiling.forWidth(tilings, n);
         int rowTiles = ceilDiv(m, tiling.rows()), columnTiles = ceilDiv(n, tiling.width());
         boolean byRows = columnTiles < 4 * parts.length && rowTiles > columnTiles;
         int tiles = byRows ? rowTiles : columnTiles;
@@ -100,7 +113,7 @@ final class VectorProducts {
             int first = tiles * t / threads, end = tiles * (t + 1) / threads;
             int i0 = byRows ? first * tiling.rows() : 0, i1 = byRows ? Math.min(m, end * tiling.rows()) : m;
             int j0 = byRows ? 0 : first * tiling.width(), j1 = byRows ? n : Math.min(n, end * tiling.width());
-            parts[t].assign(a, aLayout, b, bLayout, c, m, n, k, epilogue).product(i0, i1, j0, j1);
+            parts[t].assign(tiling, a, aLayout, b, bLayout, c, m, n, k, epilogue).product(i0, i1, j0, j1);
         }
         runParts(threads);
     }
@@ -122,15 +135,16 @@ final class VectorProducts {
      * do the bits.
      */
     private void multiplyByDepth(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k, Epilogue epilogue) {
+        ProductTiling tiling = ProductTiling.forWidth(tilings, n);
         int chunks = ceilDiv(k, DEPTH_CHUNK), threads = Math.min(parts.length, chunks);
         if (partials.length < chunks * m * n) partials = new float[chunks * m * n];
         for (int t = 0; t < threads; t++) {
-            parts[t].assign(a, aLayout, b, bLayout, c, m, n, k, epilogue).partialProducts(partials, chunks * t / threads, chunks * (t + 1) / threads);
+            parts[t].assign(tiling, a, aLayout, b, bLayout, c, m, n, k, epilogue).partialProducts(partials, chunks * t / threads, chunks * (t + 1) / threads);
         }
         runParts(threads);
         int sharing = Math.min(threads, m);
         for (int t = 0; t < sharing; t++) {
-            parts[t].assign(a, aLayout, b, bLayout, c, m, n, k, epilogue).sumOfPartials(partials, chunks, m * t / sharing, m * (t + 1) / sharing);
+            parts[t].assign(tiling, a, aLayout, b, bLayout, c, m, n, k, epilogue).sumOfPartials(partials, chunks, m * t / sharing, m * (t + 1) / sharing);
         }
         runParts(sharing);
     }
@@ -155,8 +169,9 @@ final class VectorProducts {
     private static final class Part extends RecursiveAction {
         private enum Job { RECTANGLE, PARTIAL_PRODUCTS, SUM_OF_PARTIALS }
 
-        private final ProductTiling tiling;
+        /** The scratch tile for the edges of C, as large as the largest register tile. */
         private final float[] tile;
+        private ProductTiling tiling;
         private float[] packedA = new float[0], packedB = new float[0];
         /** The product's operands and shapes, and this part's share of it: fields, so that a product allocates nothing. */
         private float[] a, b, c, partials;
@@ -165,13 +180,13 @@ final class VectorProducts {
         private Epilogue epilogue;
         private Job job;
 
-        Part(ProductTiling tiling) {
-            this.tiling = tiling;
-            this.tile = new float[tiling.rows() * tiling.width()];
+        Part(int largestTile) {
+            this.tile = new float[largestTile];
         }
 
-        Part assign(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k, Epilogue epilogue) {
+        Part assign(ProductTiling tiling, float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k, Epilogue epilogue) {
             reinitialize();
+            this.tiling = tiling;
             this.epilogue = epilogue;
             this.a = a; this.aLayout = aLayout; this.b = b; this.bLayout = bLayout; this.c = c;
             this.m = m; this.n = n; this.k = k;
@@ -263,7 +278,9 @@ final class VectorProducts {
                                 if (!whole) edgeTile(out, rows, cols, at, true);
                                 float[] cOut = whole ? out : tile;
                                 int co = whole ? at : 0, ldc = whole ? n : nr;
-                                if (tiling.packsA()) {
+                                if (mr == 3) {
+                                    MicroKernels.tile3x3(packedA, ir * kb, packedB, jr * kb, kb, cOut, co, ldc);
+                                } else if (mr == 4) {
                                     MicroKernels.tile4x2(packedA, ir * kb, packedB, jr * kb, kb, cOut, co, ldc);
                                 } else if (rows == mr) {
                                     MicroKernels.tile8x3(a, row * rowStride + pc * depthStride, rowStride, depthStride,
@@ -307,8 +324,8 @@ final class VectorProducts {
             for (int s = 0; s < strips; s++) {
                 int first = ic + s * mr, rows = Math.min(mr, ic + mb - first), base = s * mr * kb;
                 if (rows < mr) Arrays.fill(dst, base, base + mr * kb, 0f);
-                if (mr == 4 && rows == 4) {
-                    packFourRows(dst, base, first, pc, kb);
+                if (rows == mr && mr <= 4) {
+                    packWholeStrip(dst, base, first, pc, kb);
                     continue;
                 }
                 for (int r = 0; r < rows; r++) {
@@ -323,19 +340,22 @@ final class VectorProducts {
         }
 
         /**
-         * A whole strip of the 4 × 2 kernel, rows [first, first+4): written out, four values a step,
-         * as C2 compiles a loop of four copies poorly (tcnn's ∂L/∂W went from 58 to 93 GFLOP/s on two
-         * cores held to AVX2, 2026-12-03). In Aᵀ a step's four values lie side by side.
+         * A whole strip of the 256-bit kernels (4 or 3 rows from {@code first}), written out a step's
+         * values at a time, as C2 compiles a loop of four copies poorly (tcnn's ∂L/∂W went from 58 to
+         * 93 GFLOP/s on two cores held to AVX2, 2026-12-03). In Aᵀ a step's values lie side by side.
          */
-        private void packFourRows(float[] dst, int base, int first, int pc, int kb) {
+        private void packWholeStrip(float[] dst, int base, int first, int pc, int kb) {
+            boolean four = tiling.rows() == 4;
             if (aLayout == Layout.TRANSPOSED) {
-                for (int p = 0, src = pc * m + first, d = base; p < kb; p++, src += m, d += 4) {
-                    dst[d] = a[src]; dst[d + 1] = a[src + 1]; dst[d + 2] = a[src + 2]; dst[d + 3] = a[src + 3];
+                for (int p = 0, src = pc * m + first, d = base; p < kb; p++, src += m) {
+                    dst[d++] = a[src]; dst[d++] = a[src + 1]; dst[d++] = a[src + 2];
+                    if (four) dst[d++] = a[src + 3];
                 }
             } else {
                 int r0 = first * k + pc, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k;
-                for (int p = 0, d = base; p < kb; p++, d += 4) {
-                    dst[d] = a[r0 + p]; dst[d + 1] = a[r1 + p]; dst[d + 2] = a[r2 + p]; dst[d + 3] = a[r3 + p];
+                for (int p = 0, d = base; p < kb; p++) {
+                    dst[d++] = a[r0 + p]; dst[d++] = a[r1 + p]; dst[d++] = a[r2 + p];
+                    if (four) dst[d++] = a[r3 + p];
                 }
             }
         }

@@ -127,6 +127,17 @@ class VectorProductsTest {
         assertEquals(ProductTiling.TILES.length * 3, compared);
     }
 
+    /** A wide tile where it pads the product little (1024 columns), a narrower one where it would pad much (tcnn's 64). */
+    @Test
+    void aProductTakesTheWidestTileThatPadsItLittle() {
+        ProductTiling.CacheSizes caches = ProductTiling.CacheSizes.FALLBACK;
+        ProductTiling wide = ProductTiling.of(3, 3, caches), narrow = ProductTiling.of(4, 2, caches);
+        java.util.List<ProductTiling> choices = java.util.List.of(wide, narrow);
+        assertSame(wide, ProductTiling.forWidth(choices, 1024));
+        assertSame(narrow, ProductTiling.forWidth(choices, 64));
+        assertSame(narrow, ProductTiling.forWidth(choices, 10), "neither fits: the narrowest");
+    }
+
     @Test
     void cacheSizesReadAsSysfsWritesThem() {
         assertEquals(48 << 10, ProductTiling.CacheSizes.parseSize("48K"));
