@@ -9,15 +9,15 @@ import org.ejml.data.FMatrixRMaj;
  * Shapes: {@code x [rows, in]}, {@code W [out, in]}, {@code b [1, out]}, {@code z [rows, out]}.
  *
  * <p>The elementwise work rides on the products as their epilogues: each thread adds b and
- * applies act (or act', or sums ∂L/∂b) on the rectangle of the product it has just computed,
- * while it is in its cache. So that work runs on every core, in one pass over memory instead of
- * three; the arithmetic, element by element and in its order, is what it would be after the product.
+ * applies act (or act') on the rectangle of the product it has just computed, while it is in its
+ * cache, and ∂L/∂b is summed by the threads that read dz for ∂L/∂W. So that work runs on every
+ * core, without passes of its own over memory; the arithmetic, element by element and in its
+ * order, is what it would be after the product.
  */
 final class DenseLayerMath {
     private final MatrixProducts products;
     private final BiasAndActivation biasAndActivation = new BiasAndActivation();
     private final ActivationSlope activationSlope = new ActivationSlope();
-    private final BiasGradient biasGradient = new BiasGradient();
 
     DenseLayerMath(MatrixProducts products) {
         this.products = products;
@@ -32,7 +32,7 @@ final class DenseLayerMath {
 
     /** ∂L/∂W = dzᵀ·x and ∂L/∂b = Σ_rows dz. */
     void parameterGradients(FMatrixRMaj dz, FMatrixRMaj x, FMatrixRMaj dw, FMatrixRMaj db) {
-        products.weightGradient(dz, x, dw, biasGradient.of(dz.data, dz.numRows, dz.numCols, db.data));
+        products.parameterGradients(dz, x, dw, db);
     }
 
     /**
@@ -109,33 +109,6 @@ final class DenseLayerMath {
         @Override
         void run(float[] da, int from, int to) {
             Activations.backward(act, z, a, da, dz, from, to);
-        }
-    }
-
-    /**
-     * ∂L/∂b = Σ_rows dz for the units whose rows of ∂L/∂W the thread computed: by the thread that
-     * holds column 0 of them, row after row (a pass along memory, where a column at a time strides across it).
-     */
-    private static final class BiasGradient implements Epilogue {
-        private float[] dz, db;
-        private int rows, out;
-
-        BiasGradient of(float[] dz, int rows, int out, float[] db) {
-            this.dz = dz;
-            this.rows = rows;
-            this.out = out;
-            this.db = db;
-            return this;
-        }
-
-        @Override
-        public void finish(float[] dw, int n, int i0, int i1, int j0, int j1) {
-            if (j0 != 0) return;
-            java.util.Arrays.fill(db, i0, i1, 0f);
-            for (int r = 0; r < rows; r++) {
-                int row = r * out;
-                for (int c = i0; c < i1; c++) db[c] += dz[row + c];
-            }
         }
     }
 }

@@ -56,13 +56,22 @@ final class MatrixProducts {
         }
     }
 
-    /** ∂L/∂W = dzᵀ·x, then {@code then} on ∂L/∂W. Shapes: dz [rows, out], x [rows, in], dW [out, in]. */
-    void weightGradient(FMatrixRMaj dz, FMatrixRMaj x, FMatrixRMaj dw, Epilogue then) {
+    /** ∂L/∂W = dzᵀ·x and ∂L/∂b = Σ_rows dz. Shapes: dz [rows, out], x [rows, in], dW [out, in], db [1, out]. */
+    void parameterGradients(FMatrixRMaj dz, FMatrixRMaj x, FMatrixRMaj dw, FMatrixRMaj db) {
         if (fast(dz.numRows, x.numCols, dz.numCols)) {
-            vectors.multiply(dz.data, TRANSPOSED, x.data, AS_IS, dw.data, dz.numCols, x.numCols, dz.numRows, then);
+            vectors.multiplyAndSumRowsOfA(dz.data, TRANSPOSED, x.data, AS_IS, dw.data, dz.numCols, x.numCols, dz.numRows, db.data);
         } else {
             CommonOps_FDRM.multTransA(dz, x, dw);
-            finish(then, dw);
+            sumRows(dz, db);
+        }
+    }
+
+    /** db = Σ_rows dz, row after row (a pass along memory, where a column at a time strides across it). */
+    private static void sumRows(FMatrixRMaj dz, FMatrixRMaj db) {
+        int out = dz.numCols;
+        java.util.Arrays.fill(db.data, 0, out, 0f);
+        for (int r = 0; r < dz.numRows; r++) {
+            for (int c = 0, row = r * out; c < out; c++) db.data[c] += dz.data[row + c];
         }
     }
 

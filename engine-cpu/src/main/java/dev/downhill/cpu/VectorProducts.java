@@ -55,7 +55,7 @@ final class VectorProducts {
     private final List<ProductTiling> tilings;
     /** {@code parts[0]} runs on the caller; the others on the fork-join pool's workers. */
     private final Part[] parts;
-    /** A deep product's partial products, one {@code m × n} block per chunk of the depth. */
+    /** A deep product's partial products, one {@code m × n} block per chunk of the depth, then the chunks' {@code m} row sums of A. */
     private float[] partials = new float[0];
     private int sharesHandedOut;
 
@@ -95,13 +95,28 @@ final class VectorProducts {
 
     /** The same, then {@code epilogue} on each thread's rectangle of C, by that thread. */
     void multiply(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k, Epilogue epilogue) {
+        multiply(a, aLayout, b, bLayout, c, m, n, k, epilogue, null);
+    }
+
+    /**
+     * C = A·B and {@code rowSumsOfA[i] = Σ_p A[i, p]}: ∂L/∂W = dzᵀ·x with ∂L/∂b = Σ_rows dz, summed
+     * by the threads that read dz for the product, while it is in their caches. Each sum is one
+     * chain over p in order, or for a product cut by the depth one chain per chunk, added in chunk order.
+     */
+    void multiplyAndSumRowsOfA(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k, float[] rowSumsOfA) {
+        multiply(a, aLayout, b, bLayout, c, m, n, k, Epilogue.NONE, rowSumsOfA);
+    }
+
+    private void multiply(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k,
+                          Epilogue epilogue, float[] rowSumsOfA) {
         if (k == 0) {
             Arrays.fill(c, 0, m * n, 0f);
+            if (rowSumsOfA != null) Arrays.fill(rowSumsOfA, 0, m, 0f);
             epilogue.finish(c, n, 0, m, 0, n);
             return;
         }
         if (splitsByDepth(m, n, k)) {
-            multiplyByDepth(a, aLayout, b, bLayout, c, m, n, k, epilogue);
+            multiplyByDepth(a, aLayout, b, bLayout, c, m, n, k, epilogue, rowSumsOfA);
             return;
         }
         ProductTiling tiling = ProductTiling.forWidth(tilings, n);
@@ -113,7 +128,7 @@ final class VectorProducts {
             int first = tiles * t / threads, end = tiles * (t + 1) / threads;
             int i0 = byRows ? first * tiling.rows() : 0, i1 = byRows ? Math.min(m, end * tiling.rows()) : m;
             int j0 = byRows ? 0 : first * tiling.width(), j1 = byRows ? n : Math.min(n, end * tiling.width());
-            parts[t].assign(tiling, a, aLayout, b, bLayout, c, m, n, k, epilogue).product(i0, i1, j0, j1);
+            parts[t].assign(tiling, a, aLayout, b, bLayout, c, m, n, k, epilogue, rowSumsOfA).product(i0, i1, j0, j1);
         }
         runParts(threads);
     }
@@ -130,21 +145,24 @@ final class VectorProducts {
 
     /**
      * C as the sum of partial products over fixed chunks of the depth: each core computes whole
-     * partial products for some chunks, then the cores add the partials, each its rows of C, in
-     * chunk order, and run the epilogue on them. The chunks do not depend on the cores, so neither
+     * partial products for some chunks (and A's row sums over them), then the cores add the
+     * partials, each its rows of C, in chunk order, and run the epilogue on them. The chunks do not depend on the cores, so neither
      * do the bits.
      */
-    private void multiplyByDepth(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k, Epilogue epilogue) {
+    private void multiplyByDepth(float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k,
+                                 Epilogue epilogue, float[] rowSumsOfA) {
         ProductTiling tiling = ProductTiling.forWidth(tilings, n);
         int chunks = ceilDiv(k, DEPTH_CHUNK), threads = Math.min(parts.length, chunks);
-        if (partials.length < chunks * m * n) partials = new float[chunks * m * n];
+        if (partials.length < chunks * (m * n + m)) partials = new float[chunks * (m * n + m)];
         for (int t = 0; t < threads; t++) {
-            parts[t].assign(tiling, a, aLayout, b, bLayout, c, m, n, k, epilogue).partialProducts(partials, chunks * t / threads, chunks * (t + 1) / threads);
+            parts[t].assign(tiling, a, aLayout, b, bLayout, c, m, n, k, epilogue, rowSumsOfA)
+                    .partialProducts(partials, chunks * t / threads, chunks * (t + 1) / threads);
         }
         runParts(threads);
         int sharing = Math.min(threads, m);
         for (int t = 0; t < sharing; t++) {
-            parts[t].assign(tiling, a, aLayout, b, bLayout, c, m, n, k, epilogue).sumOfPartials(partials, chunks, m * t / sharing, m * (t + 1) / sharing);
+            parts[t].assign(tiling, a, aLayout, b, bLayout, c, m, n, k, epilogue, rowSumsOfA)
+                    .sumOfPartials(partials, chunks, m * t / sharing, m * (t + 1) / sharing);
         }
         runParts(sharing);
     }
@@ -174,7 +192,7 @@ final class VectorProducts {
         private ProductTiling tiling;
         private float[] packedA = new float[0], packedB = new float[0];
         /** The product's operands and shapes, and this part's share of it: fields, so that a product allocates nothing. */
-        private float[] a, b, c, partials;
+        private float[] a, b, c, partials, rowSumsOfA;
         private Layout aLayout, bLayout;
         private int m, n, k, i0, i1, j0, j1, firstChunk, endChunk;
         private Epilogue epilogue;
@@ -184,10 +202,12 @@ final class VectorProducts {
             this.tile = new float[largestTile];
         }
 
-        Part assign(ProductTiling tiling, float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k, Epilogue epilogue) {
+        Part assign(ProductTiling tiling, float[] a, Layout aLayout, float[] b, Layout bLayout, float[] c, int m, int n, int k, Epilogue epilogue,
+                    float[] rowSumsOfA) {
             reinitialize();
             this.tiling = tiling;
             this.epilogue = epilogue;
+            this.rowSumsOfA = rowSumsOfA;
             this.a = a; this.aLayout = aLayout; this.b = b; this.bLayout = bLayout; this.c = c;
             this.m = m; this.n = n; this.k = k;
             return this;
@@ -234,20 +254,52 @@ final class VectorProducts {
 
         void run() {
             switch (job) {
-                case RECTANGLE -> multiply(c, 0, 0, k, epilogue);
+                case RECTANGLE -> {
+                    multiply(c, 0, 0, k, epilogue);
+                    if (rowSumsOfA != null && j0 == 0) sumRowsOfA(rowSumsOfA, 0, 0, k);
+                }
                 case PARTIAL_PRODUCTS -> {
                     i0 = 0; i1 = m; j0 = 0; j1 = n;
+                    int rowSumsAt = ceilDiv(k, DEPTH_CHUNK) * m * n;
                     for (int chunk = firstChunk; chunk < endChunk; chunk++) {
-                        multiply(partials, chunk * m * n, chunk * DEPTH_CHUNK, Math.min(k, (chunk + 1) * DEPTH_CHUNK), Epilogue.NONE);
+                        int p0 = chunk * DEPTH_CHUNK, p1 = Math.min(k, p0 + DEPTH_CHUNK);
+                        multiply(partials, chunk * m * n, p0, p1, Epilogue.NONE);
+                        if (rowSumsOfA != null) sumRowsOfA(partials, rowSumsAt + chunk * m, p0, p1);
                     }
                 }
                 case SUM_OF_PARTIALS -> {
-                    int size = m * n;
+                    int size = m * n, chunks = endChunk;
                     System.arraycopy(partials, i0 * n, c, i0 * n, (i1 - i0) * n);
-                    for (int chunk = 1; chunk < endChunk; chunk++) {
+                    for (int chunk = 1; chunk < chunks; chunk++) {
                         for (int e = i0 * n, p = chunk * size + e, end = i1 * n; e < end; e++, p++) c[e] += partials[p];
                     }
+                    if (rowSumsOfA != null) {
+                        int sums = chunks * size;
+                        System.arraycopy(partials, sums + i0, rowSumsOfA, i0, i1 - i0);
+                        for (int chunk = 1; chunk < chunks; chunk++) {
+                            for (int i = i0; i < i1; i++) rowSumsOfA[i] += partials[sums + chunk * m + i];
+                        }
+                    }
                     epilogue.finish(c, n, i0, i1, 0, n);
+                }
+            }
+        }
+
+        /**
+         * {@code out[o + i] = Σ_{p0 ≤ p < p1} A[i, p]} for this part's rows, one chain over p in order:
+         * along a row of A as it is, or, for Aᵀ (dz), across its rows, where the part's rows of A lie side by side.
+         */
+        private void sumRowsOfA(float[] out, int o, int p0, int p1) {
+            if (aLayout == Layout.AS_IS) {
+                for (int i = i0; i < i1; i++) {
+                    float sum = 0;
+                    for (int p = p0, at = i * k; p < p1; p++) sum += a[at + p];
+                    out[o + i] = sum;
+                }
+            } else {
+                Arrays.fill(out, o + i0, o + i1, 0f);
+                for (int p = p0; p < p1; p++) {
+                    for (int i = i0, at = p * m; i < i1; i++) out[o + i] += a[at + i];
                 }
             }
         }

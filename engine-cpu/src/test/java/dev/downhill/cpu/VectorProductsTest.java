@@ -37,12 +37,27 @@ class VectorProductsTest {
                         products.multiply(stored(a, aLayout), aLayout, stored(b, bLayout), bLayout, actual, m, n, k);
                         String what = tiling.describe() + ", A " + aLayout + ", B " + bLayout + ", " + Arrays.toString(s);
                         assertClose(expected.data, actual, k, what);
+                        float[] again = new float[m * n], rowSums = new float[m];
+                        Arrays.fill(rowSums, Float.NaN);
+                        products.multiplyAndSumRowsOfA(stored(a, aLayout), aLayout, stored(b, bLayout), bLayout, again, m, n, k, rowSums);
+                        assertArrayEquals(actual, again, what + ": the product is the same with A's row sums beside it");
+                        assertClose(rowSums(a), rowSums, k, what + ", A's row sums");
                         checked++;
                     }
                 }
             }
         }
         assertEquals(ProductTiling.TILES.length * shapes.length * 4, checked, "every tiling × shape × layout");
+    }
+
+    private static float[] rowSums(FMatrixRMaj a) {
+        float[] sums = new float[a.numRows];
+        for (int i = 0; i < a.numRows; i++) {
+            double sum = 0;
+            for (int p = 0; p < a.numCols; p++) sum += a.get(i, p);
+            sums[i] = (float) sum;
+        }
+        return sums;
     }
 
     private static float[] stored(FMatrixRMaj m, Layout layout) {
@@ -71,10 +86,11 @@ class VectorProductsTest {
         fast.forward(x, w, z1, VectorProducts.Epilogue.NONE);
         reference.forward(x, w, z2, VectorProducts.Epilogue.NONE);
         assertTrue(org.ejml.dense.row.MatrixFeatures_FDRM.isIdentical(z1, z2, 1e-5f), "z = x·Wᵀ");
-        FMatrixRMaj g1 = new FMatrixRMaj(50, 33), g2 = new FMatrixRMaj(50, 33);
-        fast.weightGradient(dz, x, g1, VectorProducts.Epilogue.NONE);
-        reference.weightGradient(dz, x, g2, VectorProducts.Epilogue.NONE);
+        FMatrixRMaj g1 = new FMatrixRMaj(50, 33), g2 = new FMatrixRMaj(50, 33), db1 = new FMatrixRMaj(1, 50), db2 = new FMatrixRMaj(1, 50);
+        fast.parameterGradients(dz, x, g1, db1);
+        reference.parameterGradients(dz, x, g2, db2);
         assertTrue(org.ejml.dense.row.MatrixFeatures_FDRM.isIdentical(g1, g2, 1e-4f), "∂L/∂W = dzᵀ·x");
+        assertArrayEquals(db2.data, db1.data, "∂L/∂b = Σ_rows dz: one chain over the rows in order on both paths");
         FMatrixRMaj d1 = new FMatrixRMaj(70, 33), d2 = new FMatrixRMaj(70, 33);
         fast.inputGradient(dz, w, d1, VectorProducts.Epilogue.NONE);
         reference.inputGradient(dz, w, d2, VectorProducts.Epilogue.NONE);
@@ -113,14 +129,19 @@ class VectorProductsTest {
         float[] a = new float[m * k], b = new float[k * n];
         for (int i = 0; i < a.length; i++) a[i] = random.nextFloat() - 0.5f;
         for (int i = 0; i < b.length; i++) b[i] = random.nextFloat() - 0.5f;
-        float[] first = null;
+        float[] first = null, firstSums = null;
         int compared = 0;
         for (ProductTiling tiling : ProductTiling.all()) {
             for (int threads : new int[] {1, 2, 3}) {
-                float[] c = new float[m * n];
-                new VectorProducts(tiling, threads).multiply(a, Layout.AS_IS, b, Layout.TRANSPOSED, c, m, n, k);
-                if (first == null) first = c;
-                else assertArrayEquals(first, c, tiling.describe() + " on " + threads + " threads");
+                float[] c = new float[m * n], sums = new float[m];
+                new VectorProducts(tiling, threads).multiplyAndSumRowsOfA(a, Layout.AS_IS, b, Layout.TRANSPOSED, c, m, n, k, sums);
+                if (first == null) {
+                    first = c;
+                    firstSums = sums;
+                } else {
+                    assertArrayEquals(first, c, tiling.describe() + " on " + threads + " threads");
+                    assertArrayEquals(firstSums, sums, "A's row sums, " + tiling.describe() + " on " + threads + " threads");
+                }
                 compared++;
             }
         }
