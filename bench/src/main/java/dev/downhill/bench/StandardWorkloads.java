@@ -1,5 +1,6 @@
 package dev.downhill.bench;
 
+import dev.downhill.backend.DeviceKind;
 import dev.downhill.workload.Workload;
 
 /**
@@ -10,8 +11,8 @@ import dev.downhill.workload.Workload;
 public final class StandardWorkloads {
     private StandardWorkloads() {}
 
-    public static Workload forBackend(Workload w, String backend) {
-        if (!backend.equals("cpu")) return w;
+    public static Workload forDevice(Workload w, DeviceKind kind) {
+        if (kind != DeviceKind.CPU) return w;
         return switch (w.name()) {
             case "tcnn" -> w.withBatch(16384);
             case "wide" -> w.withWidths(1024, 1024, 1024, 1024, 1024).withBatch(1024);

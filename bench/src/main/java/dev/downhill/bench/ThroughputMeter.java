@@ -1,5 +1,7 @@
 package dev.downhill.bench;
 
+import dev.downhill.backend.DeviceKind;
+
 import dev.downhill.InputException;
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.EpochResult;
@@ -31,6 +33,14 @@ public final class ThroughputMeter {
     public static final double CPU_EPOCH_FLOPS = 3e10;
     /** Per timed epoch on a GPU: a fraction of a second. */
     public static final double GPU_EPOCH_FLOPS = 1e13;
+
+    /** The arithmetic of a timed epoch on a device of this kind. */
+    public static double epochFlops(DeviceKind kind) {
+        return switch (kind) {
+            case CPU -> CPU_EPOCH_FLOPS;
+            case GPU -> GPU_EPOCH_FLOPS;
+        };
+    }
 
     private final int warmups, repeats;
     private final double epochFlops;

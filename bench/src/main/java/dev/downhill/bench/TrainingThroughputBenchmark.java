@@ -3,6 +3,7 @@ package dev.downhill.bench;
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.Backends;
+import dev.downhill.backend.DeviceKind;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataSet;
 import dev.downhill.network.Network;
@@ -17,7 +18,7 @@ import java.util.stream.IntStream;
 /**
  * One training epoch of a standard workload per invocation; the score is samples per second
  * (one operation = one training row). CPU runs use smaller batches for tcnn and wide, as
- * {@link StandardWorkloads#forBackend} states. Select combinations with {@code -p}; TF32 applies
+ * {@link StandardWorkloads#forDevice} states. Select combinations with {@code -p}; TF32 applies
  * to cuda only, so run {@code -p math=fp32} for the cpu backend.
  */
 @State(Scope.Benchmark)
@@ -45,10 +46,10 @@ public class TrainingThroughputBenchmark {
     public void setUp() {
         BackendOptions options = new BackendOptions(BackendOptions.MathMode.valueOf(math.toUpperCase(java.util.Locale.ROOT)));
         open = Backends.open(backend, options, s -> { });
-        Workload w = StandardWorkloads.forBackend(Workload.named(workload), backend);
+        DeviceKind kind = Backends.deviceKind(backend);
+        Workload w = StandardWorkloads.forDevice(Workload.named(workload), kind);
         Network net = w.network(0);
-        int rows = ThroughputMeter.steps(w, backend.equals("cpu") ? ThroughputMeter.CPU_EPOCH_FLOPS
-                : ThroughputMeter.GPU_EPOCH_FLOPS) * w.batchSize();
+        int rows = ThroughputMeter.steps(w, ThroughputMeter.epochFlops(kind)) * w.batchSize();
         DataSet data = w.syntheticData(rows, 1);
         model = open.load(net, net.initialParameters(), Optimizer.Sgd.plain(1e-3f), data);
         order = IntStream.range(0, rows).toArray();

@@ -5,6 +5,7 @@ import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.BackendProvider;
 import dev.downhill.backend.Backends;
+import dev.downhill.backend.DeviceKind;
 import dev.downhill.bench.StandardWorkloads;
 import dev.downhill.bench.Throughput;
 import dev.downhill.bench.ThroughputMeter;
@@ -76,14 +77,14 @@ final class BenchCommand implements Callable<Integer> {
         List<Throughput> rows = new ArrayList<>();
         Map<String, Double> peaks = new LinkedHashMap<>();
         // the processor's own limit, beside the products', so that a product's share of it shows
-        Double fmaPeak = runs.stream().anyMatch(r -> r.backend.equals("cpu")) ? FmaPeak.measure() : null;
+        Double fmaPeak = runs.stream().anyMatch(r -> Backends.deviceKind(r.backend) == DeviceKind.CPU) ? FmaPeak.measure() : null;
         boolean terminal = ProgressPrinter.stdoutIsTerminal();
         for (Run run : runs) {
             String progress = "measuring " + run.backend + " " + run.subject.describe() + " " + run.math + " ...";
             System.err.print(terminal ? "\r\033[K" + progress : progress + "\n");
             try (Backend backend = Backends.open(run.backend, options(run.math), s -> { })) {
                 double peak = peaks.computeIfAbsent(run.backend + "/" + run.math, k -> backend.measureMatrixProductFlops());
-                double epochFlops = run.backend.equals("cpu") ? ThroughputMeter.CPU_EPOCH_FLOPS : ThroughputMeter.GPU_EPOCH_FLOPS;
+                double epochFlops = ThroughputMeter.epochFlops(Backends.deviceKind(run.backend));
                 rows.add(run.subject.measure(new ThroughputMeter(warmups, repeats, epochFlops), backend, run.math, peak));
             }
         }
@@ -157,7 +158,7 @@ final class BenchCommand implements Callable<Integer> {
         for (String b : backendNames()) {
             for (String m : mathsFor(b)) {
                 for (Workload w : chosen) {
-                    Workload sized = StandardWorkloads.forBackend(w, b);
+                    Workload sized = StandardWorkloads.forDevice(w, Backends.deviceKind(b));
                     runs.add(new Run(b, m, new Standard(batch != null ? sized.withBatch(batch) : sized)));
                 }
             }
@@ -193,7 +194,10 @@ final class BenchCommand implements Callable<Integer> {
 
     private List<String> mathsFor(String backend) {
         List<String> asked = maths != null ? maths : List.of("fp32", "tf32");
-        return backend.equals("cpu") ? asked.stream().filter(m -> m.equals("fp32")).toList() : asked;
+        return switch (Backends.deviceKind(backend)) {           // TF32 is a GPU's tensor-core mode
+            case CPU -> asked.stream().filter(m -> m.equals("fp32")).toList();
+            case GPU -> asked;
+        };
     }
 
     private static BackendOptions options(String math) {

@@ -10,6 +10,9 @@ public interface BackendProvider {
     /** The name users ask for, e.g. {@code cpu}, {@code cuda}. */
     String name();
 
+    /** What it computes on. */
+    DeviceKind deviceKind();
+
     /** Higher is preferred by {@code auto}. */
     int priority();
 

@@ -78,7 +78,18 @@ public final class Backends {
                 return p;
             }
         }
-        throw new InputException("unknown backend '" + name + "' (known: " + AUTO + ", "
+        throw unknown(name, providers);
+    }
+
+    /** What the backend named {@code name} computes on, whether or not it can run here. */
+    public static DeviceKind deviceKind(String name) {
+        List<BackendProvider> all = providers();
+        return all.stream().filter(p -> p.name().equals(name)).findFirst().map(BackendProvider::deviceKind)
+                .orElseThrow(() -> unknown(name, all));
+    }
+
+    private static InputException unknown(String name, List<BackendProvider> providers) {
+        return new InputException("unknown backend '" + name + "' (known: " + AUTO + ", "
                 + String.join(", ", providers.stream().map(BackendProvider::name).toList()) + ")");
     }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class BackendsTest {
     private record Fake(String name, int priority, Availability availability) implements BackendProvider {
+        @Override public DeviceKind deviceKind() { return name.equals("cpu") ? DeviceKind.CPU : DeviceKind.GPU; }
         @Override public Backend create(BackendOptions options) { throw new UnsupportedOperationException(); }
     }
 
@@ -39,6 +40,7 @@ class BackendsTest {
     void autoLeavesAGpuAloneForANetworkTooSmallToGainFromItButANameWins() {
         BackendProvider gpu = new BackendProvider() {
             @Override public String name() { return "cuda"; }
+            @Override public DeviceKind deviceKind() { return DeviceKind.GPU; }
             @Override public int priority() { return 10; }
             @Override public Availability availability() { return Availability.available("H100"); }
             @Override public double minimumStepFlops() { return 1e6; }

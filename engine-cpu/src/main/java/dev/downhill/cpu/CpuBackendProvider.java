@@ -4,10 +4,13 @@ import dev.downhill.backend.Availability;
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.BackendProvider;
+import dev.downhill.backend.DeviceKind;
 
 /** The reference backend: always available. */
 public final class CpuBackendProvider implements BackendProvider {
     @Override public String name() { return "cpu"; }
+
+    @Override public DeviceKind deviceKind() { return DeviceKind.CPU; }
 
     @Override public int priority() { return 0; }
 

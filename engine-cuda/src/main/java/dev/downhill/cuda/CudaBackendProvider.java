@@ -4,6 +4,7 @@ import dev.downhill.backend.Availability;
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.BackendProvider;
+import dev.downhill.backend.DeviceKind;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUresult;
@@ -27,6 +28,8 @@ public final class CudaBackendProvider implements BackendProvider {
     private static volatile Availability probed;
 
     @Override public String name() { return "cuda"; }
+
+    @Override public DeviceKind deviceKind() { return DeviceKind.GPU; }
 
     @Override public int priority() { return 100; }
 

@@ -3,6 +3,7 @@ package dev.downhill.anchor;
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.Backends;
+import dev.downhill.backend.DeviceKind;
 import dev.downhill.bench.StandardWorkloads;
 import dev.downhill.bench.Throughput;
 import dev.downhill.bench.ThroughputMeter;
@@ -57,7 +58,7 @@ public final class CpuPeerBench {
             System.out.println("| workload | shape | batch | Downhill cpu samples/s | DL4J (best) | PyTorch (best) | ÷ DL4J | ÷ PyTorch |");
             System.out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
             for (Workload standard : workloads) {
-                Workload w = StandardWorkloads.forBackend(standard, "cpu");
+                Workload w = StandardWorkloads.forDevice(standard, DeviceKind.CPU);
                 System.err.println("measuring " + w.name() + " " + w.shape() + " batch " + w.batchSize() + " ...");
                 Throughput ours = new ThroughputMeter(warmups, repeats, ThroughputMeter.CPU_EPOCH_FLOPS).measure(cpu, "fp32", w, 0);
                 Dl4jThroughput.Result theirs = Dl4jThroughput.measure(w, warmups, repeats);
