@@ -21,8 +21,8 @@ public final class Main implements Runnable {
     static int run(String... args) {
         CommandLine cli = commandLine();
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
-            if (e instanceof InputException) {
-                line.getErr().println("downhill: error: " + e.getMessage());
+            if (e instanceof InputException input) {
+                line.getErr().println("downhill: error: " + RemedyHints.message(input));
                 return USER_ERROR;
             }
             throw e;

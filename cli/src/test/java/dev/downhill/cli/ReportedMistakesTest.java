@@ -28,6 +28,22 @@ class ReportedMistakesTest {
         return args.toArray(String[]::new);
     }
 
+    /** The library names the problem and a way past it; the command line offers that way as its flag. */
+    @Test
+    void aWayPastAProblemIsOfferedAsTheFlagThatTakesIt() throws IOException {
+        Path bad = Files.writeString(dir.resolve("bad.csv"), "x,y\n1,0\nA,1\nB,1\n2,5000\n");
+        CliRun r = CliRun.of("train", "--data", bad.toString(), "--target", "y", "--loss", "cross-entropy", "--epochs", "1",
+                "--out", dir.resolve("t").toString());
+        assertEquals(Main.USER_ERROR, r.code(), r.err());
+        assertTrue(r.err().startsWith("downhill: error: " + bad + ": 3 problems in 3 rows "
+                + "(--drop-bad-rows drops those rows instead; give --classes for more):\n"), r.err());
+        Path foreign = dir.resolve("foreign.safetensors");
+        dev.downhill.checkpoint.SafeTensors.write(foreign,
+                Map.of("w", new dev.downhill.checkpoint.SafeTensors.Tensor(new int[] {1}, new float[] {1f})), Map.of());
+        assertOneLineError(CliRun.of("predict", "--model", foreign.toString(), "--data", SEED),
+                foreign + ": no Downhill architecture in the metadata (a checkpoint from elsewhere can start training with --init");
+    }
+
     @Test
     void sizesBeyondWhatFitsAreRefusedBeforeAllocating() {
         assertOneLineError(CliRun.of(train("--hidden", "100000,100000")), "more than the 2147483639 one parameter buffer holds");

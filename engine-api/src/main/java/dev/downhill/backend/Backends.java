@@ -57,7 +57,7 @@ public final class Backends {
             for (BackendProvider p : providers) {
                 if (stepFlops < p.minimumStepFlops() && p.availability().available()) {
                     log.accept(String.format(java.util.Locale.ROOT, "backend %s skipped: a step of this network is %.3g FLOP, "
-                            + "below the %.3g where %s overtakes the CPU (--backend %s to use it anyway)", p.name(), stepFlops,
+                            + "below the %.3g where %s overtakes the CPU (ask for %s by name to use it anyway)", p.name(), stepFlops,
                             p.minimumStepFlops(), p.name(), p.name()));
                     continue;
                 }

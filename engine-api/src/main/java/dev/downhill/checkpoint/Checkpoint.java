@@ -79,8 +79,8 @@ public record Checkpoint(Network network, float[] parameters, Map<String, String
     /** The network the metadata describes. */
     static Network network(Path file, Map<String, String> meta) {
         if (!meta.containsKey(LAYERS) || !meta.containsKey(INPUT) || !meta.containsKey(LOSS)) {
-            throw new InputException(file + ": no Downhill architecture in the metadata (a checkpoint from elsewhere "
-                    + "can start training with --init and a network given on the command line)");
+            throw new InputException(file + ": no Downhill architecture in the metadata",
+                    java.util.Set.of(InputException.Remedy.INIT_WITH_NETWORK_GIVEN));
         }
         Network network;
         try {

@@ -7,7 +7,7 @@ final class ClassLabels {
     /** More classes than this is a mistake in the data, not a classification. */
     static final int MAX_CLASSES = 1 << 16;
     /**
-     * Without --classes, labels must stay below this: one-hot targets take rows × classes floats,
+     * Without a declared number of classes, labels must stay below this: one-hot targets take rows × classes floats,
      * and a stray large label must not make a small file fill the memory.
      */
     static final int MAX_INFERRED_CLASSES = 1024;
@@ -22,8 +22,9 @@ final class ClassLabels {
             if (label < 0 || label != Math.rint(label)) {
                 problems.add(r, columnNumber, "class label '" + label + "' in column '" + column + "' is not a non-negative integer");
             } else if (label >= limit) {
-                problems.add(r, columnNumber, "class label " + (long) label + " in column '" + column + "' is out of range for "
-                        + limit + " classes" + (classes > 0 ? "" : " (give --classes for more)"));
+                String what = "class label " + (long) label + " in column '" + column + "' is out of range for " + limit + " classes";
+                if (classes > 0) problems.add(r, columnNumber, what);
+                else problems.add(r, columnNumber, what, dev.downhill.InputException.Remedy.DECLARE_CLASSES);
             }
         }
     }

@@ -15,6 +15,7 @@ final class Problems {
     private final Path file;
     private final boolean[] badRow;
     private final List<String> found = new ArrayList<>();
+    private final java.util.EnumSet<InputException.Remedy> remedies = java.util.EnumSet.noneOf(InputException.Remedy.class);
 
     Problems(Path file, int rows) {
         this.file = file;
@@ -25,6 +26,12 @@ final class Problems {
     void add(int row, int column, String what) {
         badRow[row] = true;
         found.add(file + ":" + (row + 2) + (column > 0 ? ":" + column : "") + ": " + what);
+    }
+
+    /** The same, for a problem that {@code remedy} would also get past. */
+    void add(int row, int column, String what, InputException.Remedy remedy) {
+        add(row, column, what);
+        remedies.add(remedy);
     }
 
     /** The finite number in a cell, or 0 after recording why it is not one. */
@@ -66,11 +73,12 @@ final class Problems {
     /** Throws the report: a one-line message for one problem, else a summary line and the first problems. */
     void throwIfAny() {
         if (found.isEmpty()) return;
-        if (found.size() == 1) throw new InputException(found.getFirst());
-        StringBuilder s = new StringBuilder(file + ": " + found.size() + " problems in " + badRowCount()
-                + " rows (--drop-bad-rows drops those rows instead):");
+        if (found.size() == 1) throw new InputException(found.getFirst(), remedies);
+        StringBuilder s = new StringBuilder(file + ": " + found.size() + " problems in " + badRowCount() + " rows:");
         for (String f : found.subList(0, Math.min(SHOWN, found.size()))) s.append("\n  ").append(f);
         if (found.size() > SHOWN) s.append("\n  ... and ").append(found.size() - SHOWN).append(" more");
-        throw new InputException(s.toString());
+        var all = java.util.EnumSet.copyOf(remedies);
+        all.add(InputException.Remedy.DROP_BAD_ROWS);                // rows that each have a problem can be left out
+        throw new InputException(s.toString(), all);
     }
 }

@@ -49,7 +49,7 @@ class BackendsTest {
         List<String> log = new ArrayList<>();
         assertSame(cpu, Backends.select("auto", List.of(gpu, cpu), log::add, 54));
         assertEquals("backend cuda skipped: a step of this network is 54.0 FLOP, below the 1.00e+06 where cuda overtakes "
-                + "the CPU (--backend cuda to use it anyway)", log.getFirst());
+                + "the CPU (ask for cuda by name to use it anyway)", log.getFirst());
         assertSame(gpu, Backends.select("auto", List.of(gpu, cpu), s -> { }, 1e7));
         assertSame(gpu, Backends.select("cuda", List.of(gpu, cpu), s -> { }, 54));
     }

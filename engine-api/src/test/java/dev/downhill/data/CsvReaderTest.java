@@ -49,7 +49,7 @@ class CsvReaderTest {
     @Test
     void everyBadCellIsReportedWithLineAndColumn() throws IOException {
         Path f = dir.resolve("data.csv");
-        assertMessage(f + ": 4 problems in 4 rows (--drop-bad-rows drops those rows instead):\n"
+        assertMessage(f + ": 4 problems in 4 rows:\n"
                         + "  " + f + ":3:2: column 'b': 'x' is not a number\n"
                         + "  " + f + ":4: has 2 cells, the header has 3\n"
                         + "  " + f + ":5:2: column 'b' is empty\n"
@@ -69,9 +69,14 @@ class CsvReaderTest {
         Path f = csv("x,c\n1,0\n2,3\n3,1.5\n");
         InputException e = assertThrows(InputException.class,
                 () -> new CsvReader(List.of("c"), List.of(), CsvReader.Targets.CLASS_INDEX, 3).read(f));
-        assertEquals(f + ": 2 problems in 2 rows (--drop-bad-rows drops those rows instead):\n"
+        assertEquals(f + ": 2 problems in 2 rows:\n"
                 + "  " + f + ":3:2: class label 3 in column 'c' is out of range for 3 classes\n"
                 + "  " + f + ":4:2: class label '1.5' in column 'c' is not a non-negative integer", e.getMessage());
+        assertEquals(java.util.Set.of(InputException.Remedy.DROP_BAD_ROWS), e.remedies(), "the classes were declared: no more to declare");
+        InputException undeclared = assertThrows(InputException.class,
+                () -> new CsvReader(List.of("c"), List.of(), CsvReader.Targets.CLASS_INDEX, 0).read(csv("x,c\n1,0\n2,5000\n")));
+        assertFalse(undeclared.getMessage().contains("--"), "the library names the problem, not a flag: " + undeclared.getMessage());
+        assertEquals(java.util.Set.of(InputException.Remedy.DECLARE_CLASSES), undeclared.remedies());
     }
 
     @Test
@@ -82,7 +87,7 @@ class CsvReaderTest {
         String message = assertThrows(InputException.class, () -> CsvReader.values("y").read(f)).getMessage();
         List<String> lines = message.lines().toList();
         assertEquals(22, lines.size(), message);
-        assertEquals(f + ": 25 problems in 25 rows (--drop-bad-rows drops those rows instead):", lines.getFirst());
+        assertEquals(f + ": 25 problems in 25 rows:", lines.getFirst());
         assertEquals("  " + f + ":21:1: column 'a': 'x19' is not a number", lines.get(20));
         assertEquals("  ... and 5 more", lines.getLast());
     }

@@ -110,7 +110,7 @@ final class CudaModel implements TrainableModel {
         if (bytes > free * 9 / 10) {
             throw new DeviceMemoryException("the training data needs " + DeviceBuffer.mib(bytes) + " MiB and the device has "
                     + DeviceBuffer.mib(free) + " MiB free: the cuda backend keeps the training set on the GPU; "
-                    + "use fewer rows or --backend cpu");
+                    + "use fewer rows or the cpu backend");
         }
     }
 
