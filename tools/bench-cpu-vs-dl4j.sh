@@ -49,5 +49,18 @@ if python3 -c 'import torch' 2>/dev/null; then
 else
     echo "PyTorch: not installed here (pip install \"torch==2.13.0+cpu\"); its column stays empty"
 fi
-exec "$java_bin" "${jvm_isa[@]}" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Djava.awt.headless=true \
+"$java_bin" "${jvm_isa[@]}" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Djava.awt.headless=true \
     -cp "$root/tools/dl4j/target/classes:$root/tools/dl4j/target/lib/*" dev.downhill.anchor.CpuPeerBench --pytorch "$torch_figures" "$@"
+
+# PyTorch once more, after the others: on a shared machine whose speed drifts, a ratio is only as
+# good as the two sides' conditions, and the two PyTorch figures show how far they moved meanwhile
+if [ -s "$torch_figures" ]; then
+    python3 "$root/tools/pytorch/torch_cpu_bench.py" > "$torch_figures.after"
+    python3 - "$torch_figures" "$torch_figures.after" <<'PY'
+import json, sys
+before, after = ({r["workload"]: r["samples_per_s"] for r in map(json.loads, open(f))} for f in sys.argv[1:3])
+print("PyTorch again, after Downhill and DL4J (samples/s; before, as in the table, in brackets): "
+      + ", ".join(f"{w} {after[w]:,} ({before[w]:,})" for w in after if w in before))
+PY
+    rm -f "$torch_figures.after"
+fi
