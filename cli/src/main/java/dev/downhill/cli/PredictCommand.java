@@ -8,8 +8,10 @@ import dev.downhill.backend.TrainableModel;
 import dev.downhill.checkpoint.Checkpoint;
 import dev.downhill.data.CsvReader;
 import dev.downhill.data.Standardizer;
+import dev.downhill.network.Loss;
 import dev.downhill.network.Network;
 import dev.downhill.optim.Optimizer;
+import dev.downhill.train.Metrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,7 +33,9 @@ import java.util.stream.IntStream;
 
 /** {@code downhill predict}: a saved model's outputs for every row of a CSV file. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Writes a model's predictions for a CSV file as CSV (the feature columns, then one column per output).")
+        description = "Writes a model's predictions for a CSV file as CSV: the feature columns, one column per output, "
+                + "and for a classifier the predicted class ('label': the most probable class for cross-entropy, "
+                + "0 or 1 at a threshold of 0.5 for bce).")
 final class PredictCommand implements Callable<Integer> {
     static final String MEAN = "downhill.standardize.mean";
     static final String STD = "downhill.standardize.std";
@@ -48,6 +52,10 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--backend", paramLabel = "NAME", description = "auto, cpu or cuda")
     String backend;
 
+    @Option(names = "--probabilities", paramLabel = "true|false", arity = "1", defaultValue = "true",
+            description = "a classifier's outputs (its probabilities) beside the predicted class (default: true)")
+    boolean probabilities;
+
     @Override
     public Integer call() {
         if (output != null) {
@@ -57,6 +65,10 @@ final class PredictCommand implements Callable<Integer> {
         }
         Checkpoint checkpoint = Checkpoint.load(model);
         Network network = checkpoint.network();
+        if (!probabilities && !network.loss().isClassification()) {
+            throw new InputException("--probabilities false leaves a classifier's predicted class; " + model
+                    + " is a regression (loss " + network.loss().id() + "), whose outputs are its predictions");
+        }
         List<String> featureNames = names(checkpoint, "downhill.features", "x", network.inputWidth());
         List<String> targetNames = names(checkpoint, "downhill.targets", "y", network.outputWidth());
         Standardizer standardizer = checkpoint.metadata().containsKey(MEAN) || checkpoint.metadata().containsKey(STD)
@@ -70,7 +82,7 @@ final class PredictCommand implements Callable<Integer> {
              TrainableModel m = b.load(network, checkpoint.parameters(), Optimizer.Sgd.plain(1f), null)) {
             outputs = m.predict(inputs);
         }
-        AtomicFile.Content csv = sink -> write(sink, featureNames, targetNames, features, outputs, network);
+        AtomicFile.Content csv = sink -> write(sink, featureNames, targetNames, features, outputs, network, probabilities);
         if (output != null) {
             AtomicFile.write(output, "predictions", csv);
         } else {
@@ -102,21 +114,36 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     private static void write(OutputStream sink, List<String> featureNames, List<String> targetNames, float[] features,
-                              float[] outputs, Network network) throws IOException {
+                              float[] outputs, Network network, boolean probabilities) throws IOException {
         int in = network.inputWidth(), k = network.outputWidth();
+        boolean classes = network.loss().isClassification(), outputsToo = probabilities || !classes;
+        int[] labels = classes ? Metrics.predictedClasses(network.loss(), outputs, k) : new int[0];
+        int labelsPerRow = !classes ? 0 : network.loss() == Loss.BCE ? k : 1;
         Writer w = new OutputStreamWriter(sink, StandardCharsets.UTF_8);
         List<String> header = new ArrayList<>(featureNames);
-        for (String t : targetNames) header.add("pred_" + t);
+        if (outputsToo) for (String t : targetNames) header.add("pred_" + t);
+        header.addAll(labelColumns(featureNames, targetNames, labelsPerRow));
         w.write(String.join(",", header.stream().map(PredictCommand::cell).toList()));
         w.write('\n');
         StringBuilder line = new StringBuilder();
         for (int r = 0; r < features.length / in; r++) {
             line.setLength(0);
             for (int c = 0; c < in; c++) line.append(features[r * in + c]).append(',');
-            for (int c = 0; c < k; c++) line.append(c > 0 ? "," : "").append(outputs[r * k + c]);
+            if (outputsToo) for (int c = 0; c < k; c++) line.append(outputs[r * k + c]).append(',');
+            for (int c = 0; c < labelsPerRow; c++) line.append(labels[r * labelsPerRow + c]).append(',');
+            line.setLength(line.length() - 1);
             w.append(line).append('\n');
         }
         w.flush();
+    }
+
+    /**
+     * The predicted classes' columns: {@code label}, or for a bce model of several outputs one
+     * {@code label_TARGET} each; prefixed {@code predicted_} where a feature already has the name.
+     */
+    private static List<String> labelColumns(List<String> featureNames, List<String> targetNames, int perRow) {
+        List<String> names = perRow <= 1 ? List.of("label").subList(0, perRow) : targetNames.stream().map(t -> "label_" + t).toList();
+        return names.stream().map(n -> featureNames.contains(n) ? "predicted_" + n : n).toList();
     }
 
     /** A column name as a CSV cell: quoted where it holds a comma, a quote or a line break. */

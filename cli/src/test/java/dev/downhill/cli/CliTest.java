@@ -67,6 +67,48 @@ class CliTest {
         Matcher m = Pattern.compile("validation accuracy ([0-9.]+)").matcher(r.out());
         assertTrue(m.find(), r.out());
         assertTrue(Double.parseDouble(m.group(1)) >= 0.8, r.out());
+
+        // predict names each row's class, the most probable one, beside the probabilities or alone
+        Path model = dir.resolve("ce/model.safetensors"), both = dir.resolve("both.csv"), alone = dir.resolve("alone.csv");
+        assertEquals(0, CliRun.of("predict", "--model", model.toString(), "--data", csv.toString(), "--output", both.toString()).code());
+        assertEquals(0, CliRun.of("predict", "--model", model.toString(), "--data", csv.toString(), "--output", alone.toString(),
+                "--probabilities", "false").code());
+        List<String> withProbabilities = Files.readAllLines(both), classesAlone = Files.readAllLines(alone);
+        assertEquals("a,b,pred_label=0,pred_label=1,pred_label=2,label", withProbabilities.getFirst());
+        assertEquals("a,b,label", classesAlone.getFirst());
+        int agreeWithTruth = 0;
+        List<String> truth = Files.readAllLines(csv);
+        for (int row = 1; row < withProbabilities.size(); row++) {
+            String[] cells = withProbabilities.get(row).split(",");
+            float[] p = {Float.parseFloat(cells[2]), Float.parseFloat(cells[3]), Float.parseFloat(cells[4])};
+            int argMax = p[1] > p[0] ? (p[2] > p[1] ? 2 : 1) : (p[2] > p[0] ? 2 : 0);
+            assertEquals(String.valueOf(argMax), cells[5], "row " + row + ": the most probable class");
+            assertEquals(cells[0] + "," + cells[1] + "," + cells[5], classesAlone.get(row));
+            if (truth.get(row).endsWith("," + cells[5])) agreeWithTruth++;
+        }
+        assertTrue(agreeWithTruth >= 0.8 * 90, agreeWithTruth + " of 90 rows predicted right");
+    }
+
+    @Test
+    void aBceModelPredictsZeroOrOneAtAThresholdOfOneHalfAndARegressionHasNoClasses() throws IOException {
+        Path model = dir.resolve("placed");
+        assertEquals(0, CliRun.of("train", "--data", SEED_CSV.toString(), "--target", "placed", "--loss", "bce", "--epochs", "5",
+                "--out", model.toString()).code());
+        Path out = dir.resolve("placed.csv");
+        CliRun predict = CliRun.of("predict", "--model", model.resolve("model.safetensors").toString(), "--data", SEED_CSV.toString(),
+                "--output", out.toString());
+        assertEquals(0, predict.code(), predict.err());
+        List<String> lines = Files.readAllLines(out);
+        assertTrue(lines.getFirst().endsWith(",pred_placed,label"), lines.getFirst());
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",");
+            float p = Float.parseFloat(cells[cells.length - 2]);
+            assertEquals(p >= 0.5f ? "1" : "0", cells[cells.length - 1], line);
+        }
+        Path regression = dir.resolve("lpa");
+        assertEquals(0, CliRun.of("train", "--epochs", "1", "--out", regression.toString()).code());
+        DataSafetyTest.assertOneLineError(CliRun.of("predict", "--model", regression.resolve("placement-package/model.safetensors").toString(),
+                "--data", SEED_CSV.toString(), "--probabilities", "false"), "is a regression (loss mse), whose outputs are its predictions");
     }
 
     @Test

@@ -62,6 +62,24 @@ public final class Metrics {
         return 1 - residual / total;
     }
 
+    /**
+     * The classes a classifier's outputs name, as {@link #accuracy} counts them: for cross-entropy
+     * one per row, the arg-max output (the first of equal ones, as {@code torch.argmax}); for BCE one
+     * per output, 1 at or above 0.5, else 0. A regression (MSE) names none: an error.
+     */
+    public static int[] predictedClasses(Loss loss, float[] outputs, int width) {
+        if (!loss.isClassification()) throw new IllegalArgumentException("a regression (" + loss.id() + ") predicts no classes");
+        int rows = outputs.length / width;
+        if (loss == Loss.BCE) {
+            int[] labels = new int[outputs.length];
+            for (int i = 0; i < outputs.length; i++) labels[i] = outputs[i] >= 0.5f ? 1 : 0;
+            return labels;
+        }
+        int[] labels = new int[rows];
+        for (int r = 0; r < rows; r++) labels[r] = argMax(outputs, r * width, width);
+        return labels;
+    }
+
     public static int argMax(float[] v, int offset, int length) {
         int best = 0;
         for (int i = 1; i < length; i++) if (v[offset + i] > v[offset + best]) best = i;
