@@ -22,7 +22,9 @@ public class InputException extends RuntimeException {
         /** Say how many classes the labels have, where more are found than would be assumed. */
         DECLARE_CLASSES,
         /** Start training from the file's parameters with a network described separately. */
-        INIT_WITH_NETWORK_GIVEN
+        INIT_WITH_NETWORK_GIVEN,
+        /** Hold out some of the rows to measure the validation loss on. */
+        HOLD_OUT_VALIDATION_ROWS
     }
 
     private final Set<Remedy> remedies;

@@ -27,6 +27,7 @@ final class RemedyHints {
             case DROP_BAD_ROWS -> "--drop-bad-rows drops those rows instead";
             case DECLARE_CLASSES -> "give --classes for more";
             case INIT_WITH_NETWORK_GIVEN -> "a checkpoint from elsewhere can start training with --init and a network given on the command line";
+            case HOLD_OUT_VALIDATION_ROWS -> "--validation FRACTION holds some out";
         };
     }
 }

@@ -85,6 +85,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--patience", paramLabel = "N", defaultValue = "5", description = "epochs for --tolerance (default: 5)")
     int patience;
 
+    @Option(names = "--early-stopping", paramLabel = "PATIENCE",
+            description = "stop when the validation loss has not improved for PATIENCE epochs; the saved model is the best epoch's")
+    Integer earlyStopping;
+
+    @Option(names = "--min-delta", paramLabel = "D",
+            description = "the least fall of the validation loss that counts as an improvement for --early-stopping (default: 0)")
+    Double minDelta;
+
     @Option(names = "--grad-tolerance", paramLabel = "TOL", description = "stop when the full-batch gradient norm is below TOL")
     Double gradientTolerance;
 
@@ -156,6 +164,11 @@ final class TrainCommand implements Callable<Integer> {
         if (gradientTolerance != null && !(gradientTolerance > 0 && gradientTolerance < Double.POSITIVE_INFINITY)) {
             throw new InputException("--grad-tolerance must be a positive number, got " + gradientTolerance);
         }
+        if (earlyStopping != null && earlyStopping < 1) throw new InputException("--early-stopping must be at least 1 epoch, got " + earlyStopping);
+        if (minDelta != null && !(minDelta >= 0 && minDelta < Double.POSITIVE_INFINITY)) {
+            throw new InputException("--min-delta must be a number >= 0, got " + minDelta);
+        }
+        if (minDelta != null && earlyStopping == null) throw new InputException("--min-delta is the improvement --early-stopping counts; give --early-stopping too");
         if (hidden != null) {
             for (int width : hidden) {
                 if (width < 0 || width == 0 && hidden.size() > 1) {
@@ -342,9 +355,10 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private StoppingRule stopping() {
-        if (tolerance != null && gradientTolerance != null) {
-            throw new InputException("choose one convergence rule: --tolerance or --grad-tolerance");
+        if ((tolerance != null ? 1 : 0) + (gradientTolerance != null ? 1 : 0) + (earlyStopping != null ? 1 : 0) > 1) {
+            throw new InputException("choose one stopping rule: --tolerance, --grad-tolerance or --early-stopping");
         }
+        if (earlyStopping != null) return new StoppingRule.EarlyStopping(earlyStopping, minDelta != null ? minDelta : 0);
         if (tolerance != null) return new StoppingRule.LossPlateau(tolerance, patience);
         if (gradientTolerance != null) return new StoppingRule.GradientNorm(gradientTolerance);
         return new StoppingRule.FixedEpochs();

@@ -111,6 +111,52 @@ class CliTest {
                 "--data", SEED_CSV.toString(), "--probabilities", "false"), "is a regression (loss mse), whose outputs are its predictions");
     }
 
+    /** Keras's EarlyStopping(restore_best_weights=True): the saved model is the best epoch's, bit for bit, and the output names it. */
+    @Test
+    void earlyStoppingSavesTheBestEpochsModelAndSaysWhich() throws IOException {
+        Path csv = dir.resolve("noisy.csv");
+        StringBuilder s = new StringBuilder("a,b,y\n");
+        var random = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 200; i++) {
+            double a = random.nextDouble(), b = random.nextDouble();
+            s.append(a).append(',').append(b).append(',').append(2 * a - b + 0.5 * (random.nextDouble() - 0.5)).append('\n');
+        }
+        Files.writeString(csv, s);
+        List<String> common = List.of("train", "--data", csv.toString(), "--target", "y", "--hidden", "32,32", "--optimizer", "adam",
+                "--lr", "0.02", "--batch", "16", "--backend", "cpu");
+        List<String> early = new java.util.ArrayList<>(common);
+        early.addAll(List.of("--epochs", "300", "--early-stopping", "5", "--out", dir.resolve("early").toString()));
+        CliRun r = CliRun.of(early.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        Matcher m = Pattern.compile("stopped early: .*restored the parameters of epoch (\\d+), the best").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        int best = Integer.parseInt(m.group(1));
+        List<String> history = Files.readAllLines(dir.resolve("early/loss.csv"));
+        assertEquals(best + 5, history.size() - 1, "five epochs after the best, then it stopped");
+        double bestLoss = Double.parseDouble(history.get(best).split(",")[2]);
+        for (String line : history.subList(1, history.size())) assertTrue(Double.parseDouble(line.split(",")[2]) >= bestLoss, line);
+
+        List<String> upToBest = new java.util.ArrayList<>(common);
+        upToBest.addAll(List.of("--epochs", String.valueOf(best), "--out", dir.resolve("upto").toString()));
+        assertEquals(0, CliRun.of(upToBest.toArray(String[]::new)).code());
+        assertArrayEquals(dev.downhill.checkpoint.Checkpoint.load(dir.resolve("upto/model.safetensors")).parameters(),
+                dev.downhill.checkpoint.Checkpoint.load(dir.resolve("early/model.safetensors")).parameters(),
+                "the saved model is the one a run of " + best + " epochs ends with");
+
+        DataSafetyTest.assertOneLineError(CliRun.of(train(csv, "--early-stopping", "3", "--validation", "0")),
+                "no rows are held out for validation (--validation FRACTION holds some out)");
+        DataSafetyTest.assertOneLineError(CliRun.of(train(csv, "--min-delta", "0.1")), "give --early-stopping too");
+        DataSafetyTest.assertOneLineError(CliRun.of(train(csv, "--early-stopping", "3", "--tolerance", "0.1")),
+                "choose one stopping rule: --tolerance, --grad-tolerance or --early-stopping");
+    }
+
+    private String[] train(Path csv, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--data", csv.toString(), "--target", "y", "--epochs", "2",
+                "--out", dir.resolve("mistake").toString()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
     @Test
     void devicesListsTheCpu() {
         CliRun r = CliRun.of("devices");

@@ -153,7 +153,8 @@ public record Checkpoint(Network network, float[] parameters, Map<String, String
         for (ParameterLayout.Tensor t : layout.tensors()) {
             System.arraycopy(contents.tensors().get(t.name()).data(), 0, params, t.offset(), t.length());
         }
-        long extra = contents.tensors().keySet().stream().filter(n -> !n.startsWith(TrainingCheckpoint.OPTIMIZER_PREFIX)).count();
+        long extra = contents.tensors().keySet().stream()
+                .filter(n -> !n.startsWith(TrainingCheckpoint.OPTIMIZER_PREFIX) && !n.startsWith(TrainingCheckpoint.PROGRESS_PREFIX)).count();
         if (extra != layout.tensors().size()) {
             throw new InputException(file + ": holds " + extra + " parameter tensors, network "
                     + network.widths() + " has " + layout.tensors().size());

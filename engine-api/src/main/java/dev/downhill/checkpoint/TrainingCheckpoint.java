@@ -30,6 +30,10 @@ public final class TrainingCheckpoint {
     private static final String P = "downhill.progress.";
     /** The loss history, one row of {@link #HISTORY_COLUMNS} per epoch: a tensor, since a long run's would outgrow any header. */
     static final String HISTORY = "progress.history";
+    /** The trainer's own tensors, beside the parameters and the optimiser's. */
+    static final String PROGRESS_PREFIX = "progress.";
+    /** Under early stopping, the best epoch's parameters, flat in layout order. */
+    static final String BEST = "progress.best";
     private static final int HISTORY_COLUMNS = 7;
     private static final Pattern NAME = Pattern.compile("checkpoint-e(\\d{6})-s(\\d{8})\\.safetensors");
 
@@ -46,6 +50,7 @@ public final class TrainingCheckpoint {
         Map<String, SafeTensors.Tensor> tensors = Checkpoint.tensors(network, parameters);
         tensors.put(FIRST, new SafeTensors.Tensor(new int[] {optimizer.first().length}, optimizer.first()));
         tensors.put(SECOND, new SafeTensors.Tensor(new int[] {optimizer.second().length}, optimizer.second()));
+        if (progress.best() != null) tensors.put(BEST, new SafeTensors.Tensor(new int[] {progress.best().length}, progress.best()));
         Map<String, String> meta = Checkpoint.networkMetadata(network);
         meta.putAll(extra);
         meta.put(P + "optimizer_steps", Integer.toString(optimizer.steps()));
@@ -145,10 +150,15 @@ public final class TrainingCheckpoint {
         }
         Checkpoint.requireFinite(file, FIRST, first.data());
         Checkpoint.requireFinite(file, SECOND, second.data());
+        SafeTensors.Tensor best = contents.tensors().get(BEST);
+        if (best != null && best.data().length != params.length) {
+            throw new InputException(file + ": " + BEST + " holds " + best.data().length + " values for " + params.length + " parameters");
+        }
+        if (best != null) Checkpoint.requireFinite(file, BEST, best.data());
         try {
             TrainingProgress progress = new TrainingProgress(integer(meta, "epoch"), integer(meta, "step"),
                     Double.parseDouble(required(meta, "loss_sum")), integer(meta, "plateau"),
-                    history(contents.float64().get(HISTORY), meta.get(P + "history")));
+                    history(contents.float64().get(HISTORY), meta.get(P + "history")), best == null ? null : best.data());
             OptimizerState state = new OptimizerState(integer(meta, "optimizer_steps"), first.data(), second.data());
             Matcher m = NAME.matcher(file.getFileName().toString());
             if (m.matches() && (Integer.parseInt(m.group(1)) != progress.epoch() || Integer.parseInt(m.group(2)) != progress.step())) {

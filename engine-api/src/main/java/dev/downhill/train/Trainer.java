@@ -62,8 +62,13 @@ public final class Trainer {
 
     /** Continues from {@code from}; the model must already hold the parameters and optimiser state saved with it. */
     public TrainingResult resume(TrainableModel model, int trainingRows, DataSet validation, TrainingProgress from) {
+        if (config.stopping() instanceof StoppingRule.EarlyStopping && validation == null) {
+            throw new dev.downhill.InputException("early stopping watches the validation loss, and no rows are held out for validation",
+                    java.util.Set.of(dev.downhill.InputException.Remedy.HOLD_OUT_VALIDATION_ROWS));
+        }
         listeners.forEach(l -> l.onStart(config.epochs()));
         List<EpochReport> history = new ArrayList<>(from.history());
+        float[] best = from.best();
         float baseRate = model.optimizer().learningRate();
         int plateau = from.plateau();
         // a batch larger than the data is the whole data: one step an epoch, and no int overflow in step × batch
@@ -79,7 +84,7 @@ public final class Trainer {
             long start = System.nanoTime();
             while (step < stepsPerEpoch) {
                 if (stopRequested != null && stopRequested.getAsBoolean()) {
-                    return stopped(model, new TrainingProgress(epoch, step, lossSum, plateau, history));
+                    return stopped(model, new TrainingProgress(epoch, step, lossSum, plateau, history, best));
                 }
                 int steps = chunk.next();
                 int first = step * batch, last = (int) Math.min(trainingRows, (long) (step + steps) * batch);
@@ -97,15 +102,18 @@ public final class Trainer {
             history.add(report);
             listeners.forEach(l -> l.onEpoch(report));
             plateau = nextPlateau(history, plateau);
+            if (config.stopping() instanceof StoppingRule.EarlyStopping e && e.bestIndex(history) == history.size() - 1) {
+                best = model.parameters();
+            }
             String converged = converged(history, plateau);
-            TrainingProgress done = new TrainingProgress(epoch + 1, 0, 0, plateau, history);
-            if (converged != null) return finish(model, history, converged, true);
+            TrainingProgress done = new TrainingProgress(epoch + 1, 0, 0, plateau, history, best);
+            if (converged != null) return finish(model, history, converged, true, best);
             if (epoch + 1 < config.epochs()) {
                 if (stopRequested != null && stopRequested.getAsBoolean()) return stopped(model, done);
                 if (checkpointEvery > 0 && (epoch + 1) % checkpointEvery == 0) checkpoint.accept(done);
             }
         }
-        return finish(model, history, "reached " + config.epochs() + (config.epochs() == 1 ? " epoch" : " epochs"), false);
+        return finish(model, history, "reached " + config.epochs() + (config.epochs() == 1 ? " epoch" : " epochs"), false, best);
     }
 
     /**
@@ -145,6 +153,10 @@ public final class Trainer {
             case StoppingRule.GradientNorm g -> last.gradientNorm() < g.tolerance()
                     ? "converged: gradient norm " + String.format("%.3g", last.gradientNorm()) + " below " + g.tolerance()
                     : null;
+            case StoppingRule.EarlyStopping e -> history.size() - 1 - e.bestIndex(history) >= e.patience()
+                    ? "stopped early: the validation loss did not improve by more than " + e.minDelta() + " for "
+                      + e.patience() + (e.patience() == 1 ? " epoch" : " epochs")
+                    : null;
         };
     }
 
@@ -162,8 +174,17 @@ public final class Trainer {
         return r;
     }
 
-    private TrainingResult finish(TrainableModel model, List<EpochReport> history, String reason, boolean converged) {
-        TrainingResult r = new TrainingResult(history, reason, converged, model.parameters(), null);
+    /** The result; under early stopping the model and the result take the best epoch's parameters, and the reason says which. */
+    private TrainingResult finish(TrainableModel model, List<EpochReport> history, String reason, boolean converged, float[] best) {
+        int restored = 0;
+        if (config.stopping() instanceof StoppingRule.EarlyStopping e && best != null) {
+            int at = e.bestIndex(history);
+            restored = at + 1;
+            model.restore(best, model.optimizerState());
+            reason += String.format(java.util.Locale.ROOT, "; restored the parameters of epoch %d, the best (validation loss %.6g)",
+                    restored, history.get(at).validationLoss());
+        }
+        TrainingResult r = new TrainingResult(history, reason, converged, model.parameters(), null, restored);
         listeners.forEach(l -> l.onFinish(r));
         return r;
     }

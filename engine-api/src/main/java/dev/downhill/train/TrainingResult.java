@@ -8,11 +8,17 @@ import java.util.List;
  * @param converged  true when a convergence rule stopped it
  * @param parameters the final parameters, in layout order
  * @param stoppedAt  where a run stopped on request stands, or null when it ran to its end
+ * @param restoredEpoch under early stopping, the 1-based epoch whose parameters {@code parameters} are; else 0
  */
 public record TrainingResult(List<EpochReport> history, String stopReason, boolean converged, float[] parameters,
-                             TrainingProgress stoppedAt) {
+                             TrainingProgress stoppedAt, int restoredEpoch) {
     public TrainingResult {
         history = List.copyOf(history);
+    }
+
+    public TrainingResult(List<EpochReport> history, String stopReason, boolean converged, float[] parameters,
+                          TrainingProgress stoppedAt) {
+        this(history, stopReason, converged, parameters, stoppedAt, 0);
     }
 
     /** The last finished epoch's loss, NaN when none finished. */

@@ -44,6 +44,22 @@ class CheckpointSafetyTest {
         assertEquals(history, back.progress().history());
     }
 
+    /** Early stopping's best parameters so far travel with a training checkpoint, checked as the parameters are. */
+    @Test
+    void theBestEpochsParametersLoadBackAndAreChecked() {
+        float[] p = net.initialParameters(), best = p.clone();
+        best[2] = 42f;
+        Path file = TrainingCheckpoint.save(dir.resolve("b"), 1, net, p, OptimizerState.fresh(p.length),
+                new TrainingProgress(3, 0, 0, 0, List.of(), best), Map.of());
+        assertArrayEquals(best, TrainingCheckpoint.load(file).progress().best());
+        assertNull(TrainingCheckpoint.load(save(dir.resolve("n"), 1, List.of())).progress().best(), "none without early stopping");
+        best[4] = Float.NaN;
+        Path bad = TrainingCheckpoint.save(dir.resolve("nan"), 1, net, p, OptimizerState.fresh(p.length),
+                new TrainingProgress(3, 0, 0, 0, List.of(), best), Map.of());
+        assertEquals(bad + ": tensor 'progress.best' holds NaN at flat index 4 (a checkpoint of a run that diverged?)",
+                assertThrows(InputException.class, () -> TrainingCheckpoint.load(bad)).getMessage());
+    }
+
     @Test
     void aHeaderOverTheReadersLimitIsRefusedWhenWritingNotWhenReading() {
         Path file = dir.resolve("m.safetensors");

@@ -81,6 +81,71 @@ class TrainerTest {
         assertTrue(r.stopReason().startsWith("converged"), r.stopReason());
     }
 
+    /** A model whose parameters after epoch e are {e, −e} and whose validation losses are scripted; it records what was restored. */
+    static class ValidationScript extends ScriptedModel {
+        final double[] validationLosses;
+        float[] restored;
+
+        ValidationScript(double... validationLosses) {
+            super(1, java.util.stream.DoubleStream.generate(() -> 1.0).limit(validationLosses.length).toArray());
+            this.validationLosses = validationLosses;
+        }
+
+        @Override public Evaluation evaluate(DataSet data) { return new Evaluation(new float[data.rows()], validationLosses[epoch - 1]); }
+        @Override public float[] parameters() { return restored != null ? restored.clone() : new float[] {epoch, -epoch}; }
+        @Override public void restore(float[] p, dev.downhill.backend.OptimizerState s) { restored = p.clone(); }
+    }
+
+    private static final DataSet VALIDATION = DataSet.of(new float[3], 1, new float[3], 1);
+
+    @Test
+    void earlyStoppingStopsAfterPatienceEpochsWithoutImprovementAndKeepsTheBestEpochsParameters() {
+        // epoch 3 is the best; 4 improves on it by less than min delta 0.01; 5 and 6 do not improve: patience 3 stops after 6
+        ValidationScript model = new ValidationScript(0.9, 0.5, 0.4, 0.395, 0.41, 0.6, 0.1, 0.1);
+        TrainingResult r = new Trainer(TrainingConfig.of(8, 1).withStopping(new StoppingRule.EarlyStopping(3, 0.01)))
+                .train(model, 4, VALIDATION);
+        assertEquals(6, r.history().size());
+        assertEquals(3, r.restoredEpoch());
+        assertArrayEquals(new float[] {3, -3}, r.parameters(), "the best epoch's parameters");
+        assertArrayEquals(new float[] {3, -3}, model.restored, "and the model holds them");
+        assertTrue(r.converged());
+        assertEquals("stopped early: the validation loss did not improve by more than 0.01 for 3 epochs; "
+                + "restored the parameters of epoch 3, the best (validation loss 0.400000)", r.stopReason());
+    }
+
+    @Test
+    void earlyStoppingAtTheEpochLimitStillKeepsTheBestAndNeedsValidationRows() {
+        ValidationScript model = new ValidationScript(0.9, 0.3, 0.5, 0.4);
+        TrainingResult r = new Trainer(TrainingConfig.of(4, 1).withStopping(new StoppingRule.EarlyStopping(5, 0)))
+                .train(model, 4, VALIDATION);
+        assertFalse(r.converged());
+        assertEquals(2, r.restoredEpoch());
+        assertArrayEquals(new float[] {2, -2}, r.parameters());
+        var e = assertThrows(dev.downhill.InputException.class, () -> new Trainer(TrainingConfig.of(4, 1)
+                .withStopping(new StoppingRule.EarlyStopping(5, 0))).train(new ValidationScript(1, 1), 4, null));
+        assertEquals(java.util.Set.of(dev.downhill.InputException.Remedy.HOLD_OUT_VALIDATION_ROWS), e.remedies());
+    }
+
+    @Test
+    void earlyStoppingResumedFromSavedProgressEndsAsAnUninterruptedRun() {
+        double[] script = {0.9, 0.5, 0.4, 0.6, 0.7, 0.8};
+        TrainingConfig config = TrainingConfig.of(6, 1).withStopping(new StoppingRule.EarlyStopping(2, 0));
+        TrainingResult whole = new Trainer(config).train(new ValidationScript(script), 1, VALIDATION);
+        List<TrainingProgress> saved = new ArrayList<>();
+        ValidationScript first = new ValidationScript(script);
+        new Trainer(config).checkpoints(1, saved::add).stopWhen(() -> first.epoch == 4).train(first, 1, VALIDATION);        // one step an epoch: a scripted epoch is one call
+        TrainingProgress at = saved.getLast();
+        assertEquals(4, at.epoch());
+        assertArrayEquals(new float[] {3, -3}, at.best(), "the best so far travels with the progress");
+        ValidationScript second = new ValidationScript(script);
+        second.epoch = at.epoch();
+        TrainingResult resumed = new Trainer(config).resume(second, 1, VALIDATION, at);
+        assertEquals(whole.history().stream().map(EpochReport::validationLoss).toList(),
+                resumed.history().stream().map(EpochReport::validationLoss).toList());
+        assertEquals(whole.stopReason(), resumed.stopReason());
+        assertArrayEquals(whole.parameters(), resumed.parameters());
+    }
+
     @Test
     void stopsWhenTheGradientNormIsSmall() {
         ScriptedModel model = new ScriptedModel(-0.1f, 1, 1, 1, 1, 1, 1);
