@@ -9,7 +9,7 @@ import java.util.List;
 /** The {@code downhill} command. */
 @Command(name = "downhill", mixinStandardHelpOptions = true, version = "downhill 0.1.0",
         description = "Trains multi-layer perceptrons by backpropagation, on the CPU or an NVIDIA GPU.",
-        subcommands = {TrainCommand.class, PredictCommand.class, ExportCommand.class, ExplainCommand.class, SweepLrCommand.class, BenchCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, PredictCommand.class, ExportCommand.class, SummaryCommand.class, ExplainCommand.class, SweepLrCommand.class, BenchCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a user mistake: bad input, a backend that cannot run, a diverged run. */
     static final int USER_ERROR = 2;

@@ -96,6 +96,7 @@ final class TrainingRun {
                 + (validation == null ? "" : ", " + validation.rows() + " validation") + ")");
         out.println("network " + network + ", optimiser " + s.optimizer() + ", batch " + s.training().batchSize()
                 + (s.training().shuffle() ? ", shuffled" : ", in order"));
+        out.print(network.summary());
         TrainingResult result;
         double stepFlops = (double) network.flopsPerSample() * Math.min(s.training().batchSize(), train.rows());
         try (Backend backend = Backends.open(s.backend(), new BackendOptions(s.math()), out::println, stepFlops);
@@ -144,6 +145,7 @@ final class TrainingRun {
         Map<String, String> finalMetadata = new LinkedHashMap<>(metadata);
         finalMetadata.put("downhill.epochs", Integer.toString(result.history().size()));
         finalMetadata.put("downhill.final_loss", Double.toString(result.finalLoss()));
+        if (result.restoredEpoch() > 0) finalMetadata.put("downhill.restored_epoch", Integer.toString(result.restoredEpoch()));
         Checkpoint.save(checkpoint, network, result.parameters(), finalMetadata);
         return checkpoint;
     }

@@ -49,6 +49,20 @@ class CliTest {
             error += Math.abs(Double.parseDouble(lines.get(i).split(",")[2]) - Double.parseDouble(truth.get(i).split(",")[2]));
         }
         assertTrue(error / (lines.size() - 1) < 0.6, "mean absolute error " + error / (lines.size() - 1) + " lakh");
+
+        // every run lists its layers, as Keras's model.summary(); downhill summary lists a saved model's, and its training
+        String table = "layer  type    in -> out     activation   parameters\n"
+                + "0      Linear  2 -> 2        sigmoid               6\n"
+                + "2      Linear  2 -> 1        identity              3\n"
+                + "total                                              9\n";
+        assertTrue(train.out().contains(table), train.out());
+        CliRun summary = CliRun.of("summary", dir.resolve("placement-package/model.safetensors").toString());
+        assertEquals(0, summary.code(), summary.err());
+        assertTrue(summary.out().contains(table), summary.out());
+        for (String line : List.of("features  cgpa, profile_score", "targets   package_lpa", "standardised  yes: mean ",
+                "optimiser  sgd(lr=", "epochs trained  20", "final loss  ")) {
+            assertTrue(summary.out().contains("\n" + line), line + " in:\n" + summary.out());
+        }
     }
 
     @Test

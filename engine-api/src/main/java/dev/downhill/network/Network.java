@@ -115,6 +115,26 @@ public record Network(int inputWidth, List<DenseLayer> layers, Loss loss, Initia
         return widths() + " [" + layersSpec() + "] loss " + loss.id();
     }
 
+    /**
+     * The layers as Keras's {@code model.summary()} lists them: each dense layer by the
+     * {@code nn.Sequential} index its parameters are named by, with its shape, its activation and
+     * its parameter count, then the total. One line per layer, each ending in a newline.
+     */
+    public String summary() {
+        List<ParameterLayout.Tensor> tensors = layout().tensors();
+        StringBuilder s = new StringBuilder(String.format(java.util.Locale.ROOT, "%-6s %-7s %-13s %-10s %12s%n",
+                "layer", "type", "in -> out", "activation", "parameters"));
+        for (int i = 0; i < layers.size(); i++) {
+            ParameterLayout.Tensor weight = tensors.get(2 * i), bias = tensors.get(2 * i + 1);
+            String module = weight.name().substring(0, weight.name().indexOf('.'));
+            s.append(String.format(java.util.Locale.ROOT, "%-6s %-7s %-13s %-10s %,12d%n", module, "Linear",
+                    inputWidthOf(i) + " -> " + layers.get(i).units(), layers.get(i).activation().id(),
+                    (long) weight.length() + bias.length()));
+        }
+        return s.append(String.format(java.util.Locale.ROOT, "%-6s %-7s %-13s %-10s %,12d%n", "total", "", "", "",
+                (long) layout().size())).toString();
+    }
+
     private static void validate(int inputWidth, List<DenseLayer> layers, Loss loss) {
         if (inputWidth < 1) throw new InputException("input width must be at least 1, got " + inputWidth);
         if (layers.isEmpty()) throw new InputException("a network needs at least one dense layer");

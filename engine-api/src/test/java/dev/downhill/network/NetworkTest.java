@@ -67,4 +67,18 @@ class NetworkTest {
     private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable e) {
         assertEquals(expected, assertThrows(InputException.class, e).getMessage());
     }
+
+    /** Keras's model.summary(): a line per dense layer, named as its parameters are (no module for an identity), then the total. */
+    @Test
+    void theSummaryListsEachLayersShapeAndParametersAndTheTotal() {
+        Network net = Network.builder(3).dense(4, Activation.IDENTITY).dense(2, Activation.RELU).dense(1, Activation.IDENTITY)
+                .loss(Loss.MSE).build();
+        java.util.List<String> lines = net.summary().lines().toList();
+        assertEquals(5, lines.size(), net.summary());
+        assertTrue(lines.get(1).matches("0 +Linear +3 -> 4 +identity +16"), lines.get(1));
+        assertTrue(lines.get(2).matches("1 +Linear +4 -> 2 +relu +10"), lines.get(2));
+        assertTrue(lines.get(3).matches("3 +Linear +2 -> 1 +identity +3"), lines.get(3));
+        assertTrue(lines.get(4).matches("total +29"), lines.get(4));
+        assertEquals(29, net.layout().size());
+    }
 }
