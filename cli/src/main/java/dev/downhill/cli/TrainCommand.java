@@ -122,6 +122,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", description = "write an HTML report of the run (settings, curves, time per epoch, final metrics) into DIR")
     Path report;
 
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "also write one JSON object per epoch into FILE as the run goes, and one for how it ended")
+    Path json;
+
+    @Option(names = "--quiet", description = "print nothing but errors (the files are written as ever)")
+    boolean quiet;
+
     @Option(names = "--drop-bad-rows", description = "leave out data rows with problems (and say how many) instead of failing")
     boolean dropBadRows;
 
@@ -139,9 +146,12 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         if (resume != null) return resume();
         Interrupt.install();
-        for (RunSettings run : runs()) {
-            TrainingRun.Outcome outcome = new TrainingRun(run, System.out).run(null);
-            if (outcome.interrupted()) return Interrupt.exitCode();
+        List<RunSettings> runs = runs();
+        try (JsonLinesLog log = json == null ? JsonLinesLog.NONE : JsonLinesLog.open(json, false)) {
+            for (RunSettings run : runs) {
+                TrainingRun.Outcome outcome = new TrainingRun(run, output(), log).run(null);
+                if (outcome.interrupted()) return Interrupt.exitCode();
+            }
         }
         return 0;
     }
@@ -259,7 +269,10 @@ final class TrainCommand implements Callable<Integer> {
         // a checkpoint's name counts the epochs done: e000014 is after epoch 14, not epoch 15
         System.out.println("resuming " + name + " from " + saved.file() + " ("
                 + (step == 0 ? "after epoch " + done : "epoch " + (done + 1) + ", after step " + step) + ")");
-        return new TrainingRun(run, System.out).run(saved).interrupted() ? Interrupt.exitCode() : 0;
+        // the run's own --json and --quiet, as it was started: its log goes on where it stopped
+        try (JsonLinesLog log = original.json == null ? JsonLinesLog.NONE : JsonLinesLog.open(original.json, true)) {
+            return new TrainingRun(run, original.output(), log).run(saved).interrupted() ? Interrupt.exitCode() : 0;
+        }
     }
 
     /** Relative paths of a saved command line, taken from the folder it was run in, so that it resumes from anywhere. */
@@ -269,6 +282,7 @@ final class TrainCommand implements Callable<Integer> {
         if (out != null) out = folder.resolve(out);
         if (report != null) report = folder.resolve(report);
         if (init != null) init = folder.resolve(init);
+        if (json != null) json = folder.resolve(json);
     }
 
     /** The seed material's example, twice: the package by regression, placed yes/no by classification. */
@@ -352,6 +366,11 @@ final class TrainCommand implements Callable<Integer> {
     private Path outputFolder(String name) {
         if (out == null) return base.resolve("out").resolve(name);
         return data == null && workload == null ? out.resolve(name) : out;
+    }
+
+    /** Where a run's words go: standard output, or nowhere with --quiet. */
+    private java.io.PrintStream output() {
+        return quiet ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.out;
     }
 
     private StoppingRule stopping() {

@@ -14,7 +14,9 @@ import dev.downhill.network.DenseLayer;
 import dev.downhill.network.Network;
 import dev.downhill.network.ParameterLayout;
 import dev.downhill.train.Metrics;
+import dev.downhill.train.EpochReport;
 import dev.downhill.train.Trainer;
+import dev.downhill.train.TrainingListener;
 import dev.downhill.train.TrainingResult;
 
 import java.io.PrintStream;
@@ -30,10 +32,16 @@ final class TrainingRun {
     private static final int PRINTED_PARAMETERS = 64;
     private final RunSettings s;
     private final PrintStream out;
+    private final JsonLinesLog json;
 
     TrainingRun(RunSettings settings, PrintStream out) {
+        this(settings, out, JsonLinesLog.NONE);
+    }
+
+    TrainingRun(RunSettings settings, PrintStream out, JsonLinesLog json) {
         this.s = settings;
         this.out = out;
+        this.json = json;
     }
 
     static final String ARGS = "downhill.args", RUN = "downhill.run", CWD = "downhill.cwd";
@@ -103,6 +111,9 @@ final class TrainingRun {
              TrainableModel model = backend.load(network, initial, s.optimizer(), train)) {
             Path[] lastSaved = new Path[1];
             Trainer trainer = new Trainer(s.training()).listener(new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()))
+                    .listener(new TrainingListener() {
+                        @Override public void onEpoch(EpochReport report) { json.epoch(s.name(), report); }
+                    })
                     .stopWhen(Interrupt::requested)
                     .checkpoints(s.checkpointEvery(), progress -> lastSaved[0] = TrainingCheckpoint.save(s.checkpoints(),
                             s.keep(), network, model.parameters(), model.optimizerState(), progress, metadata));
@@ -121,6 +132,8 @@ final class TrainingRun {
                 out.println("stopped at epoch " + (result.stoppedAt().epoch() + 1) + ", step " + result.stoppedAt().step()
                         + "; checkpoint " + lastSaved[0]);
                 out.println("resume with: " + launcher() + " train --resume " + s.checkpoints());
+                json.last(s.name(), "stopped", ordered("epoch", result.stoppedAt().epoch() + 1, "step", result.stoppedAt().step(),
+                        "checkpoint", String.valueOf(lastSaved[0])));
                 return new Outcome(lastSaved[0], true);
             }
             out.printf("final loss %.6f (%s)%n", result.finalLoss(), result.stopReason());
@@ -132,6 +145,9 @@ final class TrainingRun {
             String curves = LossPlot.write(s.out(), s.name() + " — " + network.widths() + " " + network.loss().id(),
                     result.history());
             out.println("saved " + checkpoint + ", " + curves);
+            json.last(s.name(), "end", ordered("reason", result.stopReason(), "epochs", result.history().size(),
+                    "final_loss", result.finalLoss(), "restored_epoch", result.restoredEpoch() > 0 ? result.restoredEpoch() : null,
+                    "model", checkpoint.toString()));
             // as Keras's BackupAndRestore does: a finished run's checkpoints would only resume it into training again
             int removed = TrainingCheckpoint.deleteAll(s.checkpoints());
             if (removed > 0) out.println("removed the finished run's " + removed + " training checkpoint" + (removed == 1 ? "" : "s"));
@@ -212,5 +228,12 @@ final class TrainingRun {
             meta.put(PredictCommand.STD, Standardizer.format(standardizer.std()));
         }
         return meta;
+    }
+
+    /** Pairs of name and value, in order. */
+    private static Map<String, Object> ordered(Object... pairs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) m.put((String) pairs[i], pairs[i + 1]);
+        return m;
     }
 }

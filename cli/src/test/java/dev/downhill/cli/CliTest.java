@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -169,6 +170,29 @@ class CliTest {
                 "--out", dir.resolve("mistake").toString()));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
+    }
+
+    /** A script follows a run through --json, one object a line as each epoch ends; --quiet leaves standard output empty. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void jsonLinesFollowEachRunAndQuietPrintsNothing() throws IOException {
+        Path log = dir.resolve("runs.jsonl");
+        CliRun r = CliRun.of("train", "--epochs", "3", "--out", dir.resolve("q").toString(), "--json", log.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.out());
+        List<Map<String, Object>> lines = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(log)) lines.add((Map<String, Object>) new MiniJson(line).value());
+        assertEquals(8, lines.size(), "3 epochs and an end for each of the seed example's two runs");
+        Map<String, Object> first = lines.getFirst(), end = lines.get(3);
+        assertEquals(List.of("run", "event", "epoch", "loss", "val_loss", "val_accuracy", "lr", "seconds"), List.copyOf(first.keySet()));
+        assertEquals("placement-package", first.get("run"));
+        assertEquals("epoch", first.get("event"));
+        assertNull(first.get("val_accuracy"), "a regression has no accuracy");
+        assertEquals("end", end.get("event"));
+        assertEquals("reached 3 epochs", end.get("reason"));
+        assertEquals(dir.resolve("q/placement-package/model.safetensors").toString(), end.get("model"));
+        assertEquals("placement-placed", lines.get(4).get("run"));
+        assertTrue(((Number) lines.get(4).get("val_accuracy")).doubleValue() >= 0, "a classifier's accuracy");
     }
 
     @Test
