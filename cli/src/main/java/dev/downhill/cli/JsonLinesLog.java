@@ -51,6 +51,9 @@ final class JsonLinesLog implements AutoCloseable {
         line.put("loss", r.loss());
         line.put("val_loss", r.validationLoss());
         line.put("val_accuracy", r.validationAccuracy());
+        line.put("val_mae", r.validationMae());
+        line.put("val_rmse", r.validationRmse());
+        line.put("val_r2", r.validationR2());
         line.put("lr", r.learningRate());
         line.put("seconds", r.nanos() / 1e9);
         write(line);

@@ -60,6 +60,9 @@ final class ProgressPrinter implements TrainingListener {
         StringBuilder line = new StringBuilder(String.format("epoch %" + digits() + "d/%d  loss %.6f", r.epoch(), maxEpochs, r.loss()));
         if (!Double.isNaN(r.validationLoss())) line.append(String.format("  val_loss %.6f", r.validationLoss()));
         if (!Double.isNaN(r.validationAccuracy())) line.append(String.format("  val_acc %.3f", r.validationAccuracy()));
+        if (!Double.isNaN(r.validationR2())) {
+            line.append(String.format("  val_mae %.4g  val_rmse %.4g  val_r2 %.4f", r.validationMae(), r.validationRmse(), r.validationR2()));
+        }
         if (!Double.isNaN(r.gradientNorm())) line.append(String.format("  grad_norm %.3g", r.gradientNorm()));
         line.append(String.format("  lr %.3g  %.1f ms", r.learningRate(), r.nanos() / 1e6));
         if (terminal) {

@@ -184,10 +184,14 @@ class CliTest {
         for (String line : Files.readAllLines(log)) lines.add((Map<String, Object>) new MiniJson(line).value());
         assertEquals(8, lines.size(), "3 epochs and an end for each of the seed example's two runs");
         Map<String, Object> first = lines.getFirst(), end = lines.get(3);
-        assertEquals(List.of("run", "event", "epoch", "loss", "val_loss", "val_accuracy", "lr", "seconds"), List.copyOf(first.keySet()));
+        assertEquals(List.of("run", "event", "epoch", "loss", "val_loss", "val_accuracy", "val_mae", "val_rmse", "val_r2", "lr", "seconds"),
+                List.copyOf(first.keySet()));
         assertEquals("placement-package", first.get("run"));
         assertEquals("epoch", first.get("event"));
         assertNull(first.get("val_accuracy"), "a regression has no accuracy");
+        double rmse = ((Number) first.get("val_rmse")).doubleValue(), loss = ((Number) first.get("val_loss")).doubleValue();
+        assertEquals(Math.sqrt(loss), rmse, 1e-5 * rmse, "RMSE is the root of the validation MSE");
+        assertNull(lines.get(4).get("val_r2"), "a classifier has no R²");
         assertEquals("end", end.get("event"));
         assertEquals("reached 3 epochs", end.get("reason"));
         assertEquals(dir.resolve("q/placement-package/model.safetensors").toString(), end.get("model"));

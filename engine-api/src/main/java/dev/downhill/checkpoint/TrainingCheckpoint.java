@@ -34,7 +34,9 @@ public final class TrainingCheckpoint {
     static final String PROGRESS_PREFIX = "progress.";
     /** Under early stopping, the best epoch's parameters, flat in layout order. */
     static final String BEST = "progress.best";
-    private static final int HISTORY_COLUMNS = 7;
+    private static final int HISTORY_COLUMNS = 10;
+    /** Before a regression's validation MAE, RMSE and R² were kept. */
+    private static final int HISTORY_COLUMNS_BEFORE_METRICS = 7;
     private static final Pattern NAME = Pattern.compile("checkpoint-e(\\d{6})-s(\\d{8})\\.safetensors");
 
     /** What a checkpoint holds. */
@@ -180,7 +182,10 @@ public final class TrainingCheckpoint {
         return Integer.parseInt(required(meta, key));
     }
 
-    /** One row per epoch: epoch, loss, validation loss and accuracy, learning rate, gradient norm, nanoseconds — all exact in a double. */
+    /**
+     * One row per epoch: epoch, loss, validation loss and accuracy, learning rate, gradient norm,
+     * nanoseconds, validation MAE, RMSE and R² — all exact in a double.
+     */
     private static SafeTensors.Float64Tensor history(List<EpochReport> history) {
         double[] rows = new double[history.size() * HISTORY_COLUMNS];
         int i = 0;
@@ -192,6 +197,9 @@ public final class TrainingCheckpoint {
             rows[i++] = r.learningRate();
             rows[i++] = r.gradientNorm();
             rows[i++] = r.nanos();
+            rows[i++] = r.validationMae();
+            rows[i++] = r.validationRmse();
+            rows[i++] = r.validationR2();
         }
         return new SafeTensors.Float64Tensor(new int[] {history.size(), HISTORY_COLUMNS}, rows);
     }
@@ -203,13 +211,16 @@ public final class TrainingCheckpoint {
             if (legacyText == null) throw new IllegalArgumentException("no " + HISTORY + " tensor");
             return legacyHistory(legacyText);
         }
-        if (tensor.shape().length != 2 || tensor.shape()[1] != HISTORY_COLUMNS) {
+        int columns = tensor.shape().length == 2 ? tensor.shape()[1] : -1;
+        if (columns != HISTORY_COLUMNS && columns != HISTORY_COLUMNS_BEFORE_METRICS) {
             throw new IllegalArgumentException(HISTORY + " has shape " + java.util.Arrays.toString(tensor.shape())
                     + ", expected [epochs, " + HISTORY_COLUMNS + "]");
         }
         double[] d = tensor.data();
-        for (int i = 0; i < d.length; i += HISTORY_COLUMNS) {
-            out.add(new EpochReport((int) d[i], d[i + 1], d[i + 2], d[i + 3], (float) d[i + 4], d[i + 5], (long) d[i + 6]));
+        for (int i = 0; i < d.length; i += columns) {
+            boolean metrics = columns == HISTORY_COLUMNS;
+            out.add(new EpochReport((int) d[i], d[i + 1], d[i + 2], d[i + 3], (float) d[i + 4], d[i + 5], (long) d[i + 6],
+                    metrics ? d[i + 7] : Double.NaN, metrics ? d[i + 8] : Double.NaN, metrics ? d[i + 9] : Double.NaN));
         }
         return out;
     }

@@ -10,6 +10,17 @@ package dev.downhill.train;
  * @param learningRate       the rate used in this epoch
  * @param gradientNorm       norm of the full-batch gradient after the epoch, NaN when not measured
  * @param nanos              wall time of the epoch
+ * @param validationMae      a regression's mean absolute error on the validation rows, else NaN
+ * @param validationRmse     its root mean squared error, else NaN
+ * @param validationR2       its coefficient of determination R², else NaN
  */
 public record EpochReport(int epoch, double loss, double validationLoss, double validationAccuracy,
-                          float learningRate, double gradientNorm, long nanos) {}
+                          float learningRate, double gradientNorm, long nanos,
+                          double validationMae, double validationRmse, double validationR2) {
+
+    /** A report without a regression's validation metrics. */
+    public EpochReport(int epoch, double loss, double validationLoss, double validationAccuracy, float learningRate,
+                       double gradientNorm, long nanos) {
+        this(epoch, loss, validationLoss, validationAccuracy, learningRate, gradientNorm, nanos, Double.NaN, Double.NaN, Double.NaN);
+    }
+}

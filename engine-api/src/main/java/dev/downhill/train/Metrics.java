@@ -46,6 +46,22 @@ public final class Metrics {
         return m;
     }
 
+    /** Mean absolute error over every output of every row, as scikit-learn's {@code mean_absolute_error} (uniform average). */
+    public static double meanAbsoluteError(float[] outputs, DataSet data) {
+        double sum = 0;
+        float[] targets = data.targets();
+        for (int i = 0; i < targets.length; i++) sum += Math.abs((double) targets[i] - outputs[i]);
+        return sum / targets.length;
+    }
+
+    /** Root mean squared error over every output of every row. */
+    public static double rootMeanSquaredError(float[] outputs, DataSet data) {
+        double sum = 0;
+        float[] targets = data.targets();
+        for (int i = 0; i < targets.length; i++) sum += ((double) targets[i] - outputs[i]) * ((double) targets[i] - outputs[i]);
+        return Math.sqrt(sum / targets.length);
+    }
+
     /** Coefficient of determination R² = 1 − SS_res/SS_tot over all target columns. */
     public static double rSquared(float[] outputs, DataSet data) {
         int w = data.targetWidth(), rows = data.rows();

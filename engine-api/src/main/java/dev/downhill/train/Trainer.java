@@ -129,7 +129,7 @@ public final class Trainer {
                                long start) {
         double gradientNorm = config.stopping() instanceof StoppingRule.GradientNorm
                 ? Metrics.norm(model.gradients(IntStream.range(0, rows).toArray()).gradients()) : Double.NaN;
-        double validationLoss = Double.NaN, accuracy = Double.NaN;
+        double validationLoss = Double.NaN, accuracy = Double.NaN, mae = Double.NaN, rmse = Double.NaN, r2 = Double.NaN;
         if (validation != null) {
             Evaluation e = model.evaluate(validation);
             validationLoss = e.loss();
@@ -139,8 +139,13 @@ public final class Trainer {
                         + " (a learning rate too large, or validation rows far outside the training rows' range)");
             }
             accuracy = Metrics.accuracy(model.network().loss(), e.outputs(), validation);
+            if (!model.network().loss().isClassification() && validation.rows() > 0) {
+                mae = Metrics.meanAbsoluteError(e.outputs(), validation);
+                rmse = Metrics.rootMeanSquaredError(e.outputs(), validation);
+                r2 = Metrics.rSquared(e.outputs(), validation);
+            }
         }
-        return new EpochReport(epoch + 1, loss, validationLoss, accuracy, rate, gradientNorm, System.nanoTime() - start);
+        return new EpochReport(epoch + 1, loss, validationLoss, accuracy, rate, gradientNorm, System.nanoTime() - start, mae, rmse, r2);
     }
 
     /** Why the run has converged after the last report, given the plateau count including it; or null. */

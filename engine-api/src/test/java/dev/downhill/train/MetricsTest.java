@@ -1,5 +1,6 @@
 package dev.downhill.train;
 
+import dev.downhill.data.DataSet;
 import dev.downhill.network.Loss;
 import org.junit.jupiter.api.Test;
 
@@ -22,5 +23,15 @@ class MetricsTest {
     @Test
     void aRegressionHasNoClasses() {
         assertThrows(IllegalArgumentException.class, () -> Metrics.predictedClasses(Loss.MSE, new float[] {1f}, 1));
+    }
+
+    /** As scikit-learn's mean_absolute_error, root of mean_squared_error and r2_score (uniform average over outputs, for one output here). */
+    @Test
+    void aRegressionsErrorsAndRSquared() {
+        DataSet data = DataSet.of(new float[4], 1, new float[] {1, 2, 3, 4}, 1);
+        float[] outputs = {1.5f, 2f, 2f, 4f};
+        assertEquals(0.375, Metrics.meanAbsoluteError(outputs, data), 1e-12);
+        assertEquals(Math.sqrt(1.25 / 4), Metrics.rootMeanSquaredError(outputs, data), 1e-12);
+        assertEquals(1 - 1.25 / 5, Metrics.rSquared(outputs, data), 1e-12);
     }
 }
