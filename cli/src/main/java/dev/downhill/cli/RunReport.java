@@ -58,6 +58,8 @@ final class RunReport {
         if (p.validation() != null) metrics.put("final validation loss", evaluation.loss());
         if (net.loss() == Loss.MSE) {
             metrics.put("R² on the " + rows + " rows", Metrics.rSquared(outputs, scored));
+            metrics.put("MAE on the " + rows + " rows", Metrics.meanAbsoluteError(outputs, scored));
+            metrics.put("RMSE on the " + rows + " rows", Metrics.rootMeanSquaredError(outputs, scored));
         } else {
             metrics.put("accuracy on the " + rows + " rows", Metrics.accuracy(net.loss(), outputs, scored));
             List<String> classes = net.loss() == Loss.BCE ? List.of("0", "1") : p.all().targetNames();

@@ -113,6 +113,10 @@ class PagesTest {
         assertTrue(metrics.containsKey("final training loss (mean of the last epoch's steps)"), metrics.toString());
         assertTrue(metrics.containsKey("final validation loss"), metrics.toString());
         assertTrue(metrics.containsKey("R² on the validation rows"), metrics.toString());
+        double loss = ((Number) metrics.get("final validation loss")).doubleValue(),
+                rmse = ((Number) metrics.get("RMSE on the validation rows")).doubleValue();
+        assertEquals(Math.sqrt(loss), rmse, 1e-5 * rmse, "RMSE is the root of the validation MSE");
+        assertTrue(((Number) metrics.get("MAE on the validation rows")).doubleValue() <= rmse, metrics.toString());
     }
 
     @Test
