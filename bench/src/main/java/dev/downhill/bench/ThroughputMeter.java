@@ -4,7 +4,7 @@ import dev.downhill.backend.DeviceKind;
 
 import dev.downhill.InputException;
 import dev.downhill.backend.Backend;
-import dev.downhill.backend.EpochResult;
+import dev.downhill.backend.StepsResult;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataSet;
 import dev.downhill.network.Network;
@@ -90,9 +90,9 @@ public final class ThroughputMeter {
         try (TrainableModel model = backend.load(net, initial, optimizer, data)) {
             int probe = Math.min(maxSteps, 8);
             int[] probeOrder = IntStream.range(0, probe * batch).toArray();
-            check(model.trainEpoch(probeOrder, batch, rate));                 // first use: capture, JIT
+            check(model.trainSteps(probeOrder, batch, rate));                 // first use: capture, JIT
             long start = System.nanoTime();
-            check(model.trainEpoch(probeOrder, batch, rate));
+            check(model.trainSteps(probeOrder, batch, rate));
             double stepNanos = Math.max(1, (System.nanoTime() - start) / (double) probe);
             int steps = (int) Math.max(Math.min(2, maxSteps), Math.min(maxSteps, EPOCH_NANOS / stepNanos));
             // a small data set's epochs are repeated up to the same half second, so that they are timed warm
@@ -113,11 +113,11 @@ public final class ThroughputMeter {
     /** Nanoseconds for {@code passes} epochs over {@code order}. */
     private static long timedPasses(TrainableModel model, int[] order, int batch, float rate, int passes) {
         long t = System.nanoTime();
-        for (int p = 0; p < passes; p++) check(model.trainEpoch(order, batch, rate));
+        for (int p = 0; p < passes; p++) check(model.trainSteps(order, batch, rate));
         return System.nanoTime() - t;
     }
 
-    private static void check(EpochResult r) {
+    private static void check(StepsResult r) {
         if (r.diverged()) throw new InputException("the benchmark's training diverged at step " + r.nonFiniteStep()
                 + ": the loss is no longer a number (lower the learning rate)");
     }

@@ -59,7 +59,7 @@ public class TrainingThroughputBenchmark {
     /** Samples per second: JMH counts one operation per invocation, so it is scaled by the rows. */
     @Benchmark
     public void epoch(Blackhole sink, RowCounter rows) {
-        sink.consume(model.trainEpoch(order, batch, 1e-3f));
+        sink.consume(model.trainSteps(order, batch, 1e-3f));
         rows.rows += order.length;
     }
 

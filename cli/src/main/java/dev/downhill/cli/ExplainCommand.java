@@ -195,7 +195,7 @@ final class ExplainCommand implements Callable<Integer> {
         }
         float next;
         try (TrainableModel m = cpu.load(net, theta, s.optimizer(), p.train())) {
-            m.trainEpoch(all, all.length, s.optimizer().learningRate());    // one full-batch step: the step the slope asks for
+            m.trainSteps(all, all.length, s.optimizer().learningRate());    // one full-batch step: the step the slope asks for
             next = m.parameters()[index];
         }
         // widen the window until the lowest loss lies inside it, so the curve shows its valley

@@ -7,8 +7,9 @@ import dev.downhill.optim.Optimizer;
 /**
  * A network with its parameters, optimiser state and training data, held by a backend.
  * The contract is coarse so that a backend can fuse and keep work on its device: it runs
- * whole epochs. The same contract exposes outputs, loss and gradients without updating, so
- * that backends can be checked against each other.
+ * many steps a call (a whole epoch, or as much of one as the trainer hands it between two
+ * checks for a stop request). The same contract exposes outputs, loss and gradients without
+ * updating, so that backends can be checked against each other.
  */
 public interface TrainableModel extends AutoCloseable {
 
@@ -17,11 +18,11 @@ public interface TrainableModel extends AutoCloseable {
     Optimizer optimizer();
 
     /**
-     * One epoch: the training rows in {@code rowOrder}, {@code batchSize} at a time (the last
-     * batch may be shorter), each batch one optimiser step with learning rate {@code learningRate}.
-     * Stops at the first step whose loss is not finite and says which.
+     * Optimiser steps over the training rows in {@code rowOrder}, {@code batchSize} at a time (the
+     * last batch may be shorter), each batch one step with learning rate {@code learningRate}: an
+     * epoch, or a run of its steps. Stops at the first step whose loss is not finite and says which.
      */
-    EpochResult trainEpoch(int[] rowOrder, int batchSize, float learningRate);
+    StepsResult trainSteps(int[] rowOrder, int batchSize, float learningRate);
 
     /** Outputs and mean loss for the training rows {@code rows} as one batch, with the gradient of that loss; nothing is updated. */
     BatchGradients gradients(int[] rows);

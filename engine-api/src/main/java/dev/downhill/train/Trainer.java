@@ -1,6 +1,6 @@
 package dev.downhill.train;
 
-import dev.downhill.backend.EpochResult;
+import dev.downhill.backend.StepsResult;
 import dev.downhill.backend.Evaluation;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataSet;
@@ -89,7 +89,7 @@ public final class Trainer {
                 int steps = chunk.next();
                 int first = step * batch, last = (int) Math.min(trainingRows, (long) (step + steps) * batch);
                 long chunkStart = System.nanoTime();
-                EpochResult r = model.trainEpoch(Arrays.copyOfRange(order, first, last), batch, rate);
+                StepsResult r = model.trainSteps(Arrays.copyOfRange(order, first, last), batch, rate);
                 chunk.took(System.nanoTime() - chunkStart);
                 if (r.diverged() || !Double.isFinite(r.meanLoss())) {
                     throw new NonFiniteLossException(epoch + 1, step + Math.max(r.nonFiniteStep(), 0) + 1, rate);

@@ -105,7 +105,7 @@ public abstract class BackendContract {
         double[] grad = SeedNet.gradient(theta, 8.1, 7.4, 6.2);
         try (TrainableModel model = backend.load(net, params, Optimizer.Sgd.plain(0.01f), row)) {
             Tensors.assertClose("∂L/∂θ", grad, model.gradients(new int[] {0}).gradients(), 1e-6, 1e-5);
-            var epoch = model.trainEpoch(new int[] {0}, 1, 0.01f);
+            var epoch = model.trainSteps(new int[] {0}, 1, 0.01f);
             assertEquals(SeedNet.loss(theta, 8.1, 7.4, 6.2), epoch.meanLoss(), 1e-5 * epoch.meanLoss(), "loss before the step");
             for (int i = 0; i < theta.length; i++) theta[i] -= 0.01 * grad[i];          // W ← W − η·∂L/∂W
             Tensors.assertClose("θ after one step", theta, model.parameters(), 1e-6, 1e-5);
@@ -148,7 +148,7 @@ public abstract class BackendContract {
             for (int s = 0; s < steps; s++) {
                 float[] r = rows[s % 2];
                 reference.step(theta, SeedNet.gradient(theta, r[0], r[1], r[2]));
-                model.trainEpoch(new int[] {s % 2}, 1, optimizer.learningRate());
+                model.trainSteps(new int[] {s % 2}, 1, optimizer.learningRate());
                 Tensors.assertClose(optimizer + " step " + (s + 1), theta, model.parameters(), 1e-6, 1e-4);
             }
         }

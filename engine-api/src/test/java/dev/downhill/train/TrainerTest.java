@@ -1,7 +1,7 @@
 package dev.downhill.train;
 
 import dev.downhill.backend.BatchGradients;
-import dev.downhill.backend.EpochResult;
+import dev.downhill.backend.StepsResult;
 import dev.downhill.backend.Evaluation;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataSet;
@@ -35,12 +35,12 @@ class TrainerTest {
         @Override public Network network() { return Network.builder(1).dense(1, Activation.IDENTITY).build(); }
         @Override public Optimizer optimizer() { return Optimizer.Sgd.plain(0.1f); }
 
-        @Override public EpochResult trainEpoch(int[] rowOrder, int batchSize, float learningRate) {
+        @Override public StepsResult trainSteps(int[] rowOrder, int batchSize, float learningRate) {
             orders.add(rowOrder);
             rates.add(learningRate);
             double loss = losses[epoch++];
             int steps = (rowOrder.length + batchSize - 1) / batchSize;
-            return new EpochResult(loss, steps, Double.isFinite(loss) ? -1 : Math.min(2, steps - 1));
+            return new StepsResult(loss, steps, Double.isFinite(loss) ? -1 : Math.min(2, steps - 1));
         }
 
         @Override public BatchGradients gradients(int[] rows) { return new BatchGradients(new float[0], 0, new float[] {gradient * epoch}); }

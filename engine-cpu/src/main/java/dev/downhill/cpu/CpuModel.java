@@ -1,7 +1,7 @@
 package dev.downhill.cpu;
 
 import dev.downhill.backend.BatchGradients;
-import dev.downhill.backend.EpochResult;
+import dev.downhill.backend.StepsResult;
 import dev.downhill.backend.Evaluation;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataChecks;
@@ -79,7 +79,7 @@ final class CpuModel implements TrainableModel {
     @Override public Optimizer optimizer() { return optimizer; }
 
     @Override
-    public EpochResult trainEpoch(int[] rowOrder, int batchSize, float learningRate) {
+    public StepsResult trainSteps(int[] rowOrder, int batchSize, float learningRate) {
         requireTrainingData();
         ensureCapacity(Math.min(batchSize, rowOrder.length));
         double lossSum = 0;
@@ -89,12 +89,12 @@ final class CpuModel implements TrainableModel {
             gather(train, rowOrder, start, rows);
             forward(rows);
             float loss = lossAndOutputDelta();
-            if (!Float.isFinite(loss)) return new EpochResult(lossSum / Math.max(start, 1), step, step);
+            if (!Float.isFinite(loss)) return new StepsResult(lossSum / Math.max(start, 1), step, step);
             lossSum += (double) loss * rows;
             backward();
             update.step(learningRate);
         }
-        return new EpochResult(lossSum / rowOrder.length, step, -1);
+        return new StepsResult(lossSum / rowOrder.length, step, -1);
     }
 
     @Override

@@ -81,7 +81,7 @@ class PyTorchReferenceTest {
         DataSet rows = DataSet.of(new float[] {ROWS[0][0], ROWS[0][1], ROWS[1][0], ROWS[1][1]}, 2,
                 new float[] {ROWS[0][2], ROWS[1][2]}, 1);
         try (TrainableModel m = cpu.load(seedNet(Activation.IDENTITY, Loss.MSE), INITIAL, optimizer, rows)) {
-            for (int s = 0; s < steps; s++) m.trainEpoch(new int[] {s % 2}, 1, optimizer.learningRate());
+            for (int s = 0; s < steps; s++) m.trainSteps(new int[] {s % 2}, 1, optimizer.learningRate());
             Tensors.assertClose(optimizer + " after " + steps + " steps", parse(expected), m.parameters(), 1e-6, 1e-5);
         }
     }

@@ -41,11 +41,11 @@ class StepAllocationTest {
         int[] short_ = IntStream.range(0, few * batch).toArray(), long_ = IntStream.range(0, many * batch).toArray();
         try (TrainableModel model = new CpuBackend(BackendOptions.defaults()).load(net, net.initialParameters(),
                 Optimizer.Sgd.plain(1e-3f), data)) {
-            for (int i = 0; i < 30; i++) model.trainEpoch(long_, batch, 1e-3f);     // grow buffers, compile
+            for (int i = 0; i < 30; i++) model.trainSteps(long_, batch, 1e-3f);     // grow buffers, compile
             long fewBytes = Long.MAX_VALUE, manyBytes = Long.MAX_VALUE;
             for (int i = 0; i < 5; i++) {
-                fewBytes = Math.min(fewBytes, allocatedBy(() -> model.trainEpoch(short_, batch, 1e-3f)));
-                manyBytes = Math.min(manyBytes, allocatedBy(() -> model.trainEpoch(long_, batch, 1e-3f)));
+                fewBytes = Math.min(fewBytes, allocatedBy(() -> model.trainSteps(short_, batch, 1e-3f)));
+                manyBytes = Math.min(manyBytes, allocatedBy(() -> model.trainSteps(long_, batch, 1e-3f)));
             }
             double perStep = (manyBytes - fewBytes) / (double) (many - few);
             System.out.printf("%s: %d bytes for %d steps, %d for %d: %.1f per step%n", name, fewBytes, few, manyBytes, many, perStep);

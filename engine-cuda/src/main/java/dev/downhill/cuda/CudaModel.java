@@ -1,7 +1,7 @@
 package dev.downhill.cuda;
 
 import dev.downhill.backend.BatchGradients;
-import dev.downhill.backend.EpochResult;
+import dev.downhill.backend.StepsResult;
 import dev.downhill.backend.Evaluation;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataChecks;
@@ -125,7 +125,7 @@ final class CudaModel implements TrainableModel {
     @Override public Optimizer optimizer() { return optimizer; }
 
     @Override
-    public EpochResult trainEpoch(int[] rowOrder, int batchSize, float learningRate) {
+    public StepsResult trainSteps(int[] rowOrder, int batchSize, float learningRate) {
         requireTrainingData(rowOrder.length);
         ctx.makeCurrent();
         int n = rowOrder.length;
@@ -162,10 +162,10 @@ final class CudaModel implements TrainableModel {
         float[] losses = stepLoss.download(0, steps);
         double sum = 0;
         for (int s = 0; s < steps; s++) {
-            if (!Float.isFinite(losses[s])) return new EpochResult(sum / Math.max(1, s * batchSize), s, s);
+            if (!Float.isFinite(losses[s])) return new StepsResult(sum / Math.max(1, s * batchSize), s, s);
             sum += (double) losses[s] * Math.min(batchSize, n - s * batchSize);
         }
-        return new EpochResult(sum / n, steps, -1);
+        return new StepsResult(sum / n, steps, -1);
     }
 
     /** The path an epoch of {@code rowsPerStep}-row steps takes. */

@@ -3,7 +3,7 @@ package dev.downhill.cuda;
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.BatchGradients;
-import dev.downhill.backend.EpochResult;
+import dev.downhill.backend.StepsResult;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.cpu.CpuBackendProvider;
 import dev.downhill.data.DataSet;
@@ -118,12 +118,12 @@ class CrossCheckTest {
             for (var t : net.layout().tensors()) {
                 Agreement.check(name + " gradient " + t.name(), slice(rc.gradients(), t), slice(rg.gradients(), t), bound);
             }
-            c.trainEpoch(first, batch, optimizer.learningRate());
-            g.trainEpoch(first, batch, optimizer.learningRate());
+            c.trainSteps(first, batch, optimizer.learningRate());
+            g.trainSteps(first, batch, optimizer.learningRate());
             double one = Agreement.check(name + " parameters after 1 step", c.parameters(), g.parameters(), bound);
             int[] rest = IntStream.range(batch, 50 * batch).toArray();
-            EpochResult ec = c.trainEpoch(rest, batch, optimizer.learningRate());
-            EpochResult eg = g.trainEpoch(rest, batch, optimizer.learningRate());
+            StepsResult ec = c.trainSteps(rest, batch, optimizer.learningRate());
+            StepsResult eg = g.trainSteps(rest, batch, optimizer.learningRate());
             double[] exact = dev.downhill.testing.ReferenceMlp.train(net, initial, optimizer, data,
                     IntStream.range(0, 50 * batch).toArray(), batch);
             double drift = Agreement.relativeError(exact, c.parameters());

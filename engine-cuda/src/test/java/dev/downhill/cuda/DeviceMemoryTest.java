@@ -31,7 +31,7 @@ class DeviceMemoryTest {
 
     private static void trainAndClose(CudaBackend backend, Network net, DataSet data) {
         try (TrainableModel m = backend.load(net, net.initialParameters(), Optimizer.Adam.defaults(1e-3f), data)) {
-            m.trainEpoch(java.util.stream.IntStream.range(0, 4096).toArray(), 128, 1e-3f);
+            m.trainSteps(java.util.stream.IntStream.range(0, 4096).toArray(), 128, 1e-3f);
             m.evaluate(data);
         }
     }

@@ -1,7 +1,7 @@
 package dev.downhill.cuda;
 
 import dev.downhill.backend.BackendOptions;
-import dev.downhill.backend.EpochResult;
+import dev.downhill.backend.StepsResult;
 import dev.downhill.data.DataSet;
 import dev.downhill.network.Activation;
 import dev.downhill.network.Loss;
@@ -104,8 +104,8 @@ class FusedKernelTest {
             assertEquals(path, fused.path(batch), name + " takes the path under test");
             assertEquals(EpochPath.STEP_GRAPH, general.path(batch));
             for (int epoch = 0; epoch < 2; epoch++) {
-                EpochResult f = fused.trainEpoch(order, batch, optimizer.learningRate());
-                EpochResult g = general.trainEpoch(order, batch, optimizer.learningRate());
+                StepsResult f = fused.trainSteps(order, batch, optimizer.learningRate());
+                StepsResult g = general.trainSteps(order, batch, optimizer.learningRate());
                 assertEquals(g.steps(), f.steps());
                 Agreement.check(name + " epoch " + (epoch + 1) + " loss", new float[] {(float) g.meanLoss()},
                         new float[] {(float) f.meanLoss()}, CrossCheckTest.FP32_BOUND);

@@ -52,14 +52,14 @@ class Tf32CrossCheckTest {
                         firstRows.targets(), batch, true), rc.gradients());
                 double out = Agreement.check("tf32 outputs", rc.outputs(), rg.outputs(), bound(dOut));
                 double grad = Agreement.check("tf32 gradients", rc.gradients(), rg.gradients(), bound(dGrad));
-                c.trainEpoch(first, batch, 0.01f);
-                g.trainEpoch(first, batch, 0.01f);
+                c.trainSteps(first, batch, 0.01f);
+                g.trainSteps(first, batch, 0.01f);
                 double dOne = Agreement.relativeError(ReferenceMlp.train(net, initial, sgd, data, first, batch, 1, true),
                         c.parameters());
                 double one = Agreement.check("tf32 parameters after 1 step", c.parameters(), g.parameters(), bound(dOne));
                 int[] rest = IntStream.range(batch, 50 * batch).toArray();
-                c.trainEpoch(rest, batch, 0.01f);
-                g.trainEpoch(rest, batch, 0.01f);
+                c.trainSteps(rest, batch, 0.01f);
+                g.trainSteps(rest, batch, 0.01f);
                 double dFifty = Agreement.relativeError(ReferenceMlp.train(net, initial, sgd, data,
                         IntStream.range(0, 50 * batch).toArray(), batch, 1, true), c.parameters());
                 double fifty = Agreement.check("tf32 parameters after 50 steps", c.parameters(), g.parameters(), bound(dFifty));
@@ -103,7 +103,7 @@ class Tf32CrossCheckTest {
             double[] theta = ReferenceMlp.toDouble(initial);
             double exact = ReferenceMlp.loss(net, theta, firstRows.features(), firstRows.targets(), batch);
             double rounded = loss(net, ReferenceMlp.outputs(net, theta, firstRows.features(), batch, true), firstRows.targets());
-            double error = Math.abs(g.trainEpoch(first, batch, o.learningRate()).meanLoss() - exact) / exact;
+            double error = Math.abs(g.trainSteps(first, batch, o.learningRate()).meanLoss() - exact) / exact;
             double lossBound = bound(Math.abs(rounded - exact) / exact);
             assertTrue(error <= lossBound, name + " first step's loss: relative error " + error + " > " + lossBound);
         }
@@ -111,8 +111,8 @@ class Tf32CrossCheckTest {
              TrainableModel c = cpu.load(net, initial, o, data)) {
             g.limitPath(EpochPath.FUSED_MLP);
             for (int epoch = 0; epoch < 2; epoch++) {
-                g.trainEpoch(order, batch, o.learningRate());
-                c.trainEpoch(order, batch, o.learningRate());
+                g.trainSteps(order, batch, o.learningRate());
+                c.trainSteps(order, batch, o.learningRate());
             }
             double d = Agreement.relativeError(ReferenceMlp.train(net, initial, o, data, order, batch, 2, true),
                     c.parameters());
