@@ -6,6 +6,7 @@ import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.BackendProvider;
 import dev.downhill.backend.Backends;
 import dev.downhill.backend.DeviceKind;
+import dev.downhill.backend.MatrixProductPeak;
 import dev.downhill.bench.StandardWorkloads;
 import dev.downhill.bench.Throughput;
 import dev.downhill.bench.ThroughputMeter;
@@ -83,7 +84,8 @@ final class BenchCommand implements Callable<Integer> {
             String progress = "measuring " + run.backend + " " + run.subject.describe() + " " + run.math + " ...";
             System.err.print(terminal ? "\r\033[K" + progress : progress + "\n");
             try (Backend backend = Backends.open(run.backend, options(run.math), s -> { })) {
-                double peak = peaks.computeIfAbsent(run.backend + "/" + run.math, k -> backend.measureMatrixProductFlops());
+                double peak = peaks.computeIfAbsent(run.backend + "/" + run.math, k -> backend.capability(MatrixProductPeak.class)
+                        .map(MatrixProductPeak::measureMatrixProductFlops).orElse(Double.NaN));
                 double epochFlops = ThroughputMeter.epochFlops(Backends.deviceKind(run.backend));
                 rows.add(run.subject.measure(new ThroughputMeter(warmups, repeats, epochFlops), backend, run.math, peak));
             }

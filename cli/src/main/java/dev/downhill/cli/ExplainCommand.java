@@ -1,11 +1,13 @@
 package dev.downhill.cli;
 
 import dev.downhill.InputException;
+import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.Backends;
 import dev.downhill.backend.BatchGradients;
+import dev.downhill.backend.StepTrace;
+import dev.downhill.backend.StepTracing;
 import dev.downhill.backend.TrainableModel;
-import dev.downhill.cpu.CpuBackend;
-import dev.downhill.cpu.StepTrace;
 import dev.downhill.network.DenseLayer;
 import dev.downhill.network.Network;
 import dev.downhill.network.ParameterLayout;
@@ -66,9 +68,12 @@ final class ExplainCommand implements Callable<Integer> {
             throw new InputException("--row " + row + " is not a training row (0 to " + (p.train().rows() - 1) + ")");
         }
         Path file;
-        try (CpuBackend cpu = new CpuBackend(BackendOptions.defaults())) {
+        // the reference backend's own numbers, value by value
+        try (Backend cpu = Backends.open("cpu", BackendOptions.defaults(), message -> { })) {
             if (param == null) {
-                StepTrace trace = cpu.traceStep(net, p.initial(), settings.optimizer(), p.train(), row);
+                StepTrace trace = cpu.capability(StepTracing.class)
+                        .orElseThrow(() -> new IllegalStateException("the cpu backend cannot trace a step"))
+                        .traceStep(net, p.initial(), settings.optimizer(), p.train(), row);
                 file = Pages.write(page != null ? page : Path.of("out", "explain", settings.name() + "-step.html"), "explain",
                         settings.name() + ": one step of backpropagation", stepData(settings, p, trace));
             } else {
@@ -160,7 +165,7 @@ final class ExplainCommand implements Callable<Integer> {
         return w;
     }
 
-    private static List<double[]> sweepLoss(CpuBackend cpu, RunSettings s, TrainingRun.Prepared p, float[] theta, int index,
+    private static List<double[]> sweepLoss(Backend cpu, RunSettings s, TrainingRun.Prepared p, float[] theta, int index,
                                             float value, double span, int[] all) {
         float[] probe = theta.clone();
         List<double[]> curve = new ArrayList<>();
@@ -181,7 +186,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     /** The loss over the training rows at 121 values of one parameter, its slope and step, and its path over training. */
-    private Map<String, Object> landscapeData(CpuBackend cpu, RunSettings s, TrainingRun.Prepared p) {
+    private Map<String, Object> landscapeData(Backend cpu, RunSettings s, TrainingRun.Prepared p) {
         Network net = p.network();
         int index = ParameterName.index(net, param);
         int[] all = IntStream.range(0, p.train().rows()).toArray();

@@ -25,10 +25,12 @@ public interface Backend extends AutoCloseable {
     TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train);
 
     /**
-     * Measures this backend's matrix-product speed, in FLOP/s, on a product large enough to reach
-     * its peak (a few seconds at most): the yardstick for the share of peak a workload reaches.
+     * What this backend can do beyond training, as an interface it implements ({@link StepTracing},
+     * {@link MatrixProductPeak}); empty where it cannot.
      */
-    double measureMatrixProductFlops();
+    default <T> java.util.Optional<T> capability(Class<T> kind) {
+        return kind.isInstance(this) ? java.util.Optional.of(kind.cast(this)) : java.util.Optional.empty();
+    }
 
     @Override
     void close();

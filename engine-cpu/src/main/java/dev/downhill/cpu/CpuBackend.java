@@ -2,6 +2,9 @@ package dev.downhill.cpu;
 
 import dev.downhill.InputException;
 import dev.downhill.backend.Backend;
+import dev.downhill.backend.MatrixProductPeak;
+import dev.downhill.backend.StepTrace;
+import dev.downhill.backend.StepTracing;
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataChecks;
@@ -10,7 +13,7 @@ import dev.downhill.network.Network;
 import dev.downhill.optim.Optimizer;
 
 /** Float32 training on the CPU with EJML; holds no native resources. */
-public final class CpuBackend implements Backend {
+public final class CpuBackend implements Backend, StepTracing, MatrixProductPeak {
 
     private final MatrixProducts.Path productPath;
 
@@ -49,6 +52,7 @@ public final class CpuBackend implements Backend {
      * One SGD-or-other optimiser step on one training row with every intermediate value recorded:
      * the numbers the explainer shows are the engine's own.
      */
+    @Override
     public StepTrace traceStep(Network network, float[] parameters, Optimizer optimizer, DataSet train, int row) {
         try (CpuModel model = (CpuModel) load(network, parameters, optimizer, train)) {
             return model.traceStep(row, optimizer.learningRate());

@@ -1,8 +1,9 @@
 package dev.downhill.cpu;
 
 import dev.downhill.backend.BatchGradients;
-import dev.downhill.backend.StepsResult;
 import dev.downhill.backend.Evaluation;
+import dev.downhill.backend.StepTrace;
+import dev.downhill.backend.StepsResult;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataChecks;
 import dev.downhill.data.DataSet;

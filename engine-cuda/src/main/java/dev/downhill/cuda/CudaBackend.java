@@ -1,6 +1,7 @@
 package dev.downhill.cuda;
 
 import dev.downhill.backend.Backend;
+import dev.downhill.backend.MatrixProductPeak;
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataChecks;
@@ -9,7 +10,7 @@ import dev.downhill.network.Network;
 import dev.downhill.optim.Optimizer;
 
 /** Training on device 0: one context, one stream, the kernels, and cuBLAS. */
-final class CudaBackend implements Backend {
+final class CudaBackend implements Backend, MatrixProductPeak {
     /** cuBLAS's workspace: 32 MiB, cuBLAS's own recommendation for Hopper. */
     private static final long WORKSPACE_FLOATS = (32L << 20) / 4;
 

@@ -4,6 +4,7 @@ import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.Backends;
 import dev.downhill.backend.DeviceKind;
+import dev.downhill.backend.MatrixProductPeak;
 import dev.downhill.bench.StandardWorkloads;
 import dev.downhill.bench.Throughput;
 import dev.downhill.bench.ThroughputMeter;
@@ -52,7 +53,7 @@ public final class CpuPeerBench {
 
         System.out.println("DL4J " + Dl4jThroughput.describe());
         try (Backend cpu = Backends.open("cpu", new BackendOptions(BackendOptions.MathMode.FP32), s -> { })) {
-            double peak = FmaPeak.measure(), product = cpu.measureMatrixProductFlops();
+            double peak = FmaPeak.measure(), product = cpu.capability(MatrixProductPeak.class).orElseThrow().measureMatrixProductFlops();
             System.out.println(String.format(Locale.ROOT, "FMA peak %.1f GFLOP/s; a 1024³ product %.1f GFLOP/s, %.0f%% of it (%s)",
                     peak / 1e9, product / 1e9, 100 * product / peak, cpu.device()));
             System.out.println("| workload | shape | batch | Downhill cpu samples/s | DL4J (best) | PyTorch (best) | ÷ DL4J | ÷ PyTorch |");

@@ -1,10 +1,10 @@
-package dev.downhill.cpu;
+package dev.downhill.backend;
 
 import java.util.List;
 
 /**
- * Every number of one training step of one row, as the CPU reference computed them: for the
- * explainer, which shows backpropagation value by value.
+ * Every number of one training step of one row, as a backend that can trace ({@link StepTracing})
+ * computed them: for the explainer, which shows backpropagation value by value.
  *
  * @param x      the row's features
  * @param y      its targets
