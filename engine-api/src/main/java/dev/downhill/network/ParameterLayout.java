@@ -12,8 +12,17 @@ import java.util.List;
  */
 public final class ParameterLayout {
 
-    /** One named tensor: {@code length} floats from {@code offset}, of the given shape. */
+    /** One named tensor: {@code length} floats from {@code offset}, of the given shape (copied in and out: a layout cannot be changed). */
     public record Tensor(String name, int offset, int[] shape) {
+        public Tensor {
+            shape = shape.clone();
+        }
+
+        @Override
+        public int[] shape() {
+            return shape.clone();
+        }
+
         public int length() {
             int n = 1;
             for (int d : shape) n *= d;

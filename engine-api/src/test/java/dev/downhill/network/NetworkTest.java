@@ -81,4 +81,13 @@ class NetworkTest {
         assertTrue(lines.get(4).matches("total +29"), lines.get(4));
         assertEquals(29, net.layout().size());
     }
+
+    @Test
+    void aLayoutsShapesCannotBeChangedFromOutside() {
+        Network net = Network.builder(3).dense(2, Activation.RELU).dense(1, Activation.IDENTITY).loss(Loss.MSE).build();
+        ParameterLayout.Tensor weight = net.layout().weight(0);
+        weight.shape()[0] = 99;
+        assertArrayEquals(new int[] {2, 3}, weight.shape());
+        assertEquals(6, weight.length());
+    }
 }
