@@ -175,10 +175,9 @@ final class TrainingRun {
         return names.size() <= 8 ? String.join(", ", names) : names.size() + " " + what;
     }
 
-    /** The CSV's rows, checked cell by cell; BCE targets must lie in [0, 1]. */
+    /** The CSV's rows, checked cell by cell, targets as the loss takes them. */
     private DataSet readCsv() {
-        CsvReader reader = new CsvReader(s.targets(), s.features(), s.encoding(), s.classes());
-        if (s.loss() == dev.downhill.network.Loss.BCE) reader = reader.targetsWithin(0, 1);
+        CsvReader reader = new CsvReader(s.targets(), s.features(), s.encoding(), s.classes()).targetsFor(s.loss());
         CsvReader.Result r = reader.read(s.data(), s.dropBadRows());
         if (r.droppedRows() > 0) {
             out.println("dropped " + r.droppedRows() + " rows with problems (--drop-bad-rows); " + r.data().rows() + " remain");

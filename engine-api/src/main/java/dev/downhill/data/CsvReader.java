@@ -1,6 +1,7 @@
 package dev.downhill.data;
 
 import dev.downhill.InputException;
+import dev.downhill.network.Loss;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +28,8 @@ public final class CsvReader {
     private final List<String> featureColumns;
     private final Targets targets;
     private final int classes;
-    private float[] targetRange;
+    /** The loss whose targets the values must be ({@link Loss#acceptsTarget}), or null for any number. */
+    private Loss targetLoss;
 
     /**
      * @param targetColumns  names of the target columns, at least one
@@ -53,7 +55,7 @@ public final class CsvReader {
     /** The same reader, taking only the named columns as features (by default every column that is not a target). */
     public CsvReader features(String... columns) {
         CsvReader r = new CsvReader(targetColumns, List.of(columns), targets, classes);
-        r.targetRange = targetRange;
+        r.targetLoss = targetLoss;
         return r;
     }
 
@@ -87,7 +89,7 @@ public final class CsvReader {
         float[][] values = table.numbers(problems, featureIdx, targetIdx);
         if (targets == Targets.CLASS_INDEX) {
             ClassLabels.check(problems, table.header().get(targetIdx[0]), targetIdx[0] + 1, values[1], classes);
-        } else if (targetRange != null) {
+        } else if (targetLoss != null) {
             checkRange(problems, table, targetIdx, values[1]);
         }
         int dropped = 0;
@@ -104,14 +106,14 @@ public final class CsvReader {
         return new Result(data, dropped);
     }
 
-    /** Targets must lie in the range the loss needs (BCE: [0, 1]). */
+    /** Targets must be what the loss takes (BCE's and cross-entropy's: [0, 1]). */
     private void checkRange(Problems problems, Table table, int[] targetIdx, float[] targetValues) {
         for (int i = 0; i < targetValues.length; i++) {
             float y = targetValues[i];
-            if (y < targetRange[0] || y > targetRange[1]) {
+            if (!targetLoss.acceptsTarget(y)) {
                 int column = targetIdx[i % targetIdx.length];
                 problems.add(i / targetIdx.length, column + 1, "target '" + table.header().get(column) + "' is " + y
-                        + ", outside [" + targetRange[0] + ", " + targetRange[1] + "]");
+                        + ", outside " + targetLoss.targetRange() + ", which " + targetLoss.id() + " needs");
             }
         }
     }
@@ -129,10 +131,10 @@ public final class CsvReader {
         return new float[][] {f, t};
     }
 
-    /** The same reader, also requiring every target in {@code [min, max]} (BCE needs [0, 1]). */
-    public CsvReader targetsWithin(float min, float max) {
+    /** The same reader, also requiring every target value to be one {@code loss} takes ({@link Loss#acceptsTarget}). */
+    public CsvReader targetsFor(Loss loss) {
         CsvReader r = new CsvReader(targetColumns, featureColumns, targets, classes);
-        r.targetRange = new float[] {min, max};
+        r.targetLoss = loss;
         return r;
     }
 

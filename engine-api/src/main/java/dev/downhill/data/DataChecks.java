@@ -20,7 +20,7 @@ public final class DataChecks {
         return features.length / in;
     }
 
-    /** Widths must match; BCE targets must lie in [0,1]; cross-entropy targets must be a distribution per row. */
+    /** Widths must match; targets must be what the loss takes ({@link Loss#acceptsTarget}); cross-entropy targets must be a distribution per row. */
     public static void checkFits(Network network, DataSet data) {
         if (data.featureWidth() != network.inputWidth()) {
             throw new InputException("the data has " + data.featureWidth() + " feature columns " + data.featureNames()
@@ -36,9 +36,9 @@ public final class DataChecks {
             double sum = 0;
             for (int c = 0; c < w; c++) {
                 float y = data.target(r, c);
-                if (network.loss() != Loss.MSE && !(y >= 0 && y <= 1)) {
+                if (!network.loss().acceptsTarget(y)) {
                     throw new InputException("row " + (r + 1) + ", target '" + data.targetNames().get(c) + "': " + y
-                            + " is outside [0, 1], which " + network.loss().id() + " needs");
+                            + " is outside " + network.loss().targetRange() + ", which " + network.loss().id() + " needs");
                 }
                 sum += y;
             }

@@ -19,6 +19,22 @@ public enum Loss {
         };
     }
 
+    /**
+     * Whether {@code y} is a target this loss takes: any number for MSE; for BCE and cross-entropy a
+     * probability, in [0, 1] (a class label is turned into one-hot targets before this).
+     */
+    public boolean acceptsTarget(double y) {
+        return switch (this) {
+            case MSE -> true;
+            case BCE, CROSS_ENTROPY -> y >= 0 && y <= 1;
+        };
+    }
+
+    /** The targets it takes, in words for an error: {@code "[0, 1]"}, or "any number". */
+    public String targetRange() {
+        return this == MSE ? "any number" : "[0, 1]";
+    }
+
     /** True for the losses of classification, where accuracy is meaningful. */
     public boolean isClassification() {
         return this != MSE;

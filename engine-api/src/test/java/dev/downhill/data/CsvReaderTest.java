@@ -95,12 +95,12 @@ class CsvReaderTest {
     @Test
     void badRowsCanBeDroppedAndAreCounted() throws IOException {
         Path f = csv("a,y\n1,0\nz,1\n3,1\n4,7\n5,\n");
-        CsvReader.Result r = CsvReader.values("y").targetsWithin(0, 1).read(f, true);
+        CsvReader.Result r = CsvReader.values("y").targetsFor(dev.downhill.network.Loss.BCE).read(f, true);
         assertEquals(3, r.droppedRows());
         assertArrayEquals(new float[] {1, 3}, r.data().features());
         assertArrayEquals(new float[] {0, 1}, r.data().targets());
-        InputException e = assertThrows(InputException.class, () -> CsvReader.values("y").targetsWithin(0, 1).read(f));
-        assertTrue(e.getMessage().contains(f + ":5:2: target 'y' is 7.0, outside [0.0, 1.0]"), e.getMessage());
+        InputException e = assertThrows(InputException.class, () -> CsvReader.values("y").targetsFor(dev.downhill.network.Loss.BCE).read(f));
+        assertTrue(e.getMessage().contains(f + ":5:2: target 'y' is 7.0, outside [0, 1], which bce needs"), e.getMessage());
         Path allBad = csv("a,y\nq,1\n");
         assertEquals(allBad + ": every row has a problem; nothing is left to train on",
                 assertThrows(InputException.class, () -> CsvReader.values("y").read(allBad, true)).getMessage());

@@ -45,7 +45,7 @@ class InputFuzzTest {
         Path file = dir.resolve("fuzz.csv");
         CsvReader[] readers = {CsvReader.values("package"),
                 new CsvReader(List.of("placed"), List.of(), CsvReader.Targets.CLASS_INDEX, 0),
-                CsvReader.values("placed").targetsWithin(0, 1)};
+                CsvReader.values("placed").targetsFor(dev.downhill.network.Loss.BCE)};
         int[] outcomes = fuzz(valid, mutator, file, input -> {
             for (CsvReader r : readers) {
                 r.read(input, false);
