@@ -1,4 +1,4 @@
-// Activations shared by the kernels. Codes match dev.downhill.cuda.ActivationCode:
+// Activations shared by the kernels. Codes match dev.downhill.cuda.KernelCodes (KernelCodesTest checks):
 // 0 identity, 1 sigmoid, 2 tanh, 3 relu, 4 leaky relu (slope 0.01), 5 softmax (row-wise,
 // handled by the cross-entropy loss kernel; elsewhere it passes z through).
 #pragma once

@@ -2,8 +2,14 @@
 // one-launch epoch kernels. PyTorch's semantics; see optimizer_update.cu for the formulas.
 #pragma once
 
+// Codes match dev.downhill.cuda.KernelCodes (KernelCodesTest checks)
+#define OPT_SGD 0
+#define OPT_ADAM 1
+#define OPT_ADAMW 2
+#define OPT_RMSPROP 3
+
 struct OptimizerArgs {
-    int kind;            // 0 SGD, 1 Adam, 2 AdamW, 3 RMSProp
+    int kind;            // OPT_SGD, OPT_ADAM, OPT_ADAMW or OPT_RMSPROP
     float beta1;         // Adam β1; RMSProp α
     float beta2;
     float eps;
@@ -23,7 +29,7 @@ struct StepScalars {
 
 __device__ __forceinline__ StepScalars step_scalars(const OptimizerArgs& o, float lr, int t) {
     StepScalars s = {lr, 0.0f, 0.0f};
-    if (o.kind == 1 || o.kind == 2) {
+    if (o.kind == OPT_ADAM || o.kind == OPT_ADAMW) {
         s.step_size = (float) (lr / (1.0 - pow((double) o.beta1, t)));
         s.correction2_sqrt = (float) sqrt(1.0 - pow((double) o.beta2, t));
     }
@@ -33,7 +39,7 @@ __device__ __forceinline__ StepScalars step_scalars(const OptimizerArgs& o, floa
 // Returns the new value of w and updates its state m, v in place.
 __device__ __forceinline__ float optimizer_apply(const OptimizerArgs& o, const StepScalars& s, float wi, float gi,
                                                  float& m, float& v) {
-    if (o.kind == 0) {
+    if (o.kind == OPT_SGD) {
         float d = gi + o.weight_decay * wi;
         if (o.momentum != 0.0f) {
             m = o.momentum * m + d;
@@ -41,8 +47,8 @@ __device__ __forceinline__ float optimizer_apply(const OptimizerArgs& o, const S
         }
         return wi - s.lr * d;
     }
-    if (o.kind == 1 || o.kind == 2) {
-        if (o.kind == 2) wi *= 1.0f - s.lr * o.weight_decay; else gi += o.weight_decay * wi;
+    if (o.kind == OPT_ADAM || o.kind == OPT_ADAMW) {
+        if (o.kind == OPT_ADAMW) wi *= 1.0f - s.lr * o.weight_decay; else gi += o.weight_decay * wi;
         m = m + (1.0f - o.beta1) * (gi - m);
         v = o.beta2 * v + (1.0f - o.beta2) * gi * gi;
         return wi - s.step_size * m / (sqrtf(v) / s.correction2_sqrt + o.eps);
@@ -59,11 +65,11 @@ __device__ __forceinline__ float optimizer_apply(const OptimizerArgs& o, const S
 
 // Whether the kind keeps a first (m) or second (v) moment, so that kernels on memory skip the rest.
 __device__ __forceinline__ bool uses_first_moment(const OptimizerArgs& o) {
-    return o.kind == 1 || o.kind == 2 || o.momentum != 0.0f;
+    return o.kind == OPT_ADAM || o.kind == OPT_ADAMW || o.momentum != 0.0f;
 }
 
 __device__ __forceinline__ bool uses_second_moment(const OptimizerArgs& o) {
-    return o.kind != 0;
+    return o.kind != OPT_SGD;
 }
 
 // The update of parameter i whose state lives in the buffers m and v.

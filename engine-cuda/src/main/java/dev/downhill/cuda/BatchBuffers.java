@@ -25,7 +25,7 @@ final class BatchBuffers implements AutoCloseable {
             made.add(x = DeviceBuffer.allocate(ctx, (long) capacity * network.inputWidth(), "a batch of inputs"));
             made.add(y = DeviceBuffer.allocate(ctx, (long) capacity * network.outputWidth(), "a batch of targets"));
             made.add(ones = DeviceBuffer.allocate(ctx, capacity, "a vector of ones"));
-            made.add(partial = DeviceBuffer.allocate(ctx, Kernels.lossBlocks(LossCode.MSE, capacity,
+            made.add(partial = DeviceBuffer.allocate(ctx, Kernels.lossBlocks(KernelCodes.MSE, capacity,
                     network.outputWidth()), "loss partial sums"));
             for (int l = 0; l < layers; l++) {
                 long elements = (long) capacity * network.layers().get(l).units();

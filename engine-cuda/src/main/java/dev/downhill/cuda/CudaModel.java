@@ -69,7 +69,7 @@ final class CudaModel implements TrainableModel {
         for (int l = 0; l < layers; l++) {
             in[l] = network.inputWidthOf(l);
             out[l] = network.layers().get(l).units();
-            act[l] = LossCode.activation(network.layers().get(l).activation());
+            act[l] = KernelCodes.activation(network.layers().get(l).activation());
             weightAt[l] = layout.weight(l).offset();
             biasAt[l] = layout.bias(l).offset();
         }
@@ -320,10 +320,10 @@ final class CudaModel implements TrainableModel {
 
     /** The batch loss into stepLoss[*stepIndex], and ∂L/∂z of the output layer into d[L]. */
     private void lossAndOutputDelta(int rows) {
-        int last = layers - 1, k = out[last], loss = LossCode.of(network.loss());
+        int last = layers - 1, k = out[last], loss = KernelCodes.of(network.loss());
         kernels.lossDelta(loss, act[last], batch.z[last].pointer, batch.a[last].pointer, batch.y.pointer,
                 batch.d[last].pointer, rows, k, batch.partial.pointer);
-        float scale = loss == LossCode.CROSS_ENTROPY ? 1f / rows : 1f / ((float) rows * k);
+        float scale = loss == KernelCodes.CROSS_ENTROPY ? 1f / rows : 1f / ((float) rows * k);
         kernels.lossFinalize(batch.partial.pointer, Kernels.lossBlocks(loss, rows, k), scale, stepIndex.pointer,
                 stepLoss.pointer);
     }

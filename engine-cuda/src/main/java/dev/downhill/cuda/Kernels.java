@@ -96,7 +96,7 @@ final class Kernels implements AutoCloseable {
 
     /** Blocks {@link #lossDelta} launches for a batch, hence partial sums it writes. */
     static int lossBlocks(int loss, int rows, int cols) {
-        return blocks(loss == LossCode.CROSS_ENTROPY ? rows : (long) rows * cols);
+        return blocks(loss == KernelCodes.CROSS_ENTROPY ? rows : (long) rows * cols);
     }
 
     /** Loss partial sums per block and dz = ∂L/∂z of the output layer. */

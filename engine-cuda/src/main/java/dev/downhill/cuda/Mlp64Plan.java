@@ -39,8 +39,8 @@ record Mlp64Plan(int hiddenLayers, boolean tensorCores, int[] netStruct, int sha
             var layer = network.layers().get(l);
             if (layer.units() != WIDTH || layer.activation() != hiddenActivation) return null;
         }
-        int[] net = {network.inputWidth(), network.outputWidth(), LossCode.activation(hiddenActivation),
-                LossCode.activation(network.outputLayer().activation()), LossCode.of(network.loss())};
+        int[] net = {network.inputWidth(), network.outputWidth(), KernelCodes.activation(hiddenActivation),
+                KernelCodes.activation(network.outputLayer().activation()), KernelCodes.of(network.loss())};
         return new Mlp64Plan(hidden, tensorCores, net, 4 * sharedFloats(hidden));
     }
 
@@ -66,8 +66,8 @@ record Mlp64Plan(int hiddenLayers, boolean tensorCores, int[] netStruct, int sha
     }
 
     private static boolean piecewiseLinear(int activationCode) {
-        return activationCode == LossCode.activation(Activation.IDENTITY) || activationCode == LossCode.activation(Activation.RELU)
-                || activationCode == LossCode.activation(Activation.LEAKY_RELU);
+        return activationCode == KernelCodes.activation(Activation.IDENTITY) || activationCode == KernelCodes.activation(Activation.RELU)
+                || activationCode == KernelCodes.activation(Activation.LEAKY_RELU);
     }
 
     /** Whether a block's shared memory fits a device that allows {@code maxSharedBytes} per block. */

@@ -14,10 +14,10 @@ record OptimizerCode(int kind, float beta1, float beta2, float epsilon, float mo
 
     static OptimizerCode of(Optimizer optimizer) {
         return switch (optimizer) {
-            case Optimizer.Sgd s -> new OptimizerCode(0, 0, 0, 0, s.momentum(), s.weightDecay(), s.nesterov());
-            case Optimizer.Adam a -> new OptimizerCode(1, a.beta1(), a.beta2(), a.epsilon(), 0, a.weightDecay(), false);
-            case Optimizer.AdamW a -> new OptimizerCode(2, a.beta1(), a.beta2(), a.epsilon(), 0, a.weightDecay(), false);
-            case Optimizer.RmsProp r -> new OptimizerCode(3, r.alpha(), 0, r.epsilon(), r.momentum(), r.weightDecay(), false);
+            case Optimizer.Sgd s -> new OptimizerCode(KernelCodes.optimizer(s), 0, 0, 0, s.momentum(), s.weightDecay(), s.nesterov());
+            case Optimizer.Adam a -> new OptimizerCode(KernelCodes.optimizer(a), a.beta1(), a.beta2(), a.epsilon(), 0, a.weightDecay(), false);
+            case Optimizer.AdamW a -> new OptimizerCode(KernelCodes.optimizer(a), a.beta1(), a.beta2(), a.epsilon(), 0, a.weightDecay(), false);
+            case Optimizer.RmsProp r -> new OptimizerCode(KernelCodes.optimizer(r), r.alpha(), 0, r.epsilon(), r.momentum(), r.weightDecay(), false);
         };
     }
 }

@@ -28,9 +28,9 @@ record SmallNetPlan(int batch, int threads, int sharedBytes, int[] netStruct) {
         net[1] = network.inputWidth();
         for (int l = 0; l < layers; l++) {
             net[2 + l] = network.layers().get(l).units();
-            net[1 + MAX_LAYERS + 1 + l] = LossCode.activation(network.layers().get(l).activation());
+            net[1 + MAX_LAYERS + 1 + l] = KernelCodes.activation(network.layers().get(l).activation());
         }
-        net[net.length - 1] = LossCode.of(network.loss());
+        net[net.length - 1] = KernelCodes.of(network.loss());
         return new SmallNetPlan(batch, threads, (int) (4 * floats), net);
     }
 }

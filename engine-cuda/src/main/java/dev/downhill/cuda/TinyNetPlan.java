@@ -17,8 +17,8 @@ record TinyNetPlan(String shape, int[] netStruct) {
         if (batch != 1 || network.layers().size() != 2) return null;
         int in = network.inputWidth(), hidden = network.layers().get(0).units(), out = network.outputWidth();
         if (in > MAX_INPUTS || hidden > MAX_HIDDEN || out > MAX_OUTPUTS) return null;
-        int[] net = {LossCode.activation(network.layers().get(0).activation()),
-                LossCode.activation(network.outputLayer().activation()), LossCode.of(network.loss())};
+        int[] net = {KernelCodes.activation(network.layers().get(0).activation()),
+                KernelCodes.activation(network.outputLayer().activation()), KernelCodes.of(network.loss())};
         return new TinyNetPlan(in + "_" + hidden + "_" + out, net);
     }
 

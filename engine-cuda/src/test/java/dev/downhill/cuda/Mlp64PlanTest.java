@@ -21,7 +21,7 @@ class Mlp64PlanTest {
                 .dense(64, Activation.RELU).dense(16, Activation.IDENTITY).build();
         Mlp64Plan plan = Mlp64Plan.of(tcnn, 1 << 18);
         assertEquals("mlp64_step_pwl_4", plan.kernel());
-        assertArrayEquals(new int[] {64, 16, 3, 0, LossCode.MSE}, plan.netStruct());
+        assertArrayEquals(new int[] {64, 16, 3, 0, KernelCodes.MSE}, plan.netStruct());
         assertTrue(plan.sharedBytes() <= MAX_SHARED_BYTES, plan.sharedBytes() + " bytes");
         assertEquals(132, plan.blocks(132, 1 << 18));
         assertEquals(1, plan.blocks(132, 64), "one block per tile of 64 rows");

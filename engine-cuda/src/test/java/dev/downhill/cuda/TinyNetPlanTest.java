@@ -36,7 +36,7 @@ class TinyNetPlanTest {
         Network seed = Network.builder(2).dense(2, Activation.SIGMOID).dense(1, Activation.IDENTITY).build();
         TinyNetPlan plan = TinyNetPlan.of(seed, 1);
         assertEquals("tiny_net_epoch_2_2_1", plan.kernel());
-        assertArrayEquals(new int[] {1, 0, LossCode.MSE}, plan.netStruct());
+        assertArrayEquals(new int[] {1, 0, KernelCodes.MSE}, plan.netStruct());
     }
 
     @Test
@@ -54,7 +54,7 @@ class TinyNetPlanTest {
     @Test
     void softmaxCrossEntropyTravelsAsItsCodes() {
         Network ce = Network.builder(3).dense(4, Activation.TANH).dense(2, Activation.SOFTMAX).loss(Loss.CROSS_ENTROPY).build();
-        assertArrayEquals(new int[] {2, 5, LossCode.CROSS_ENTROPY}, TinyNetPlan.of(ce, 1).netStruct());
+        assertArrayEquals(new int[] {2, 5, KernelCodes.CROSS_ENTROPY}, TinyNetPlan.of(ce, 1).netStruct());
     }
 
     private static Network net(int in, int hidden, int out) {
