@@ -56,22 +56,23 @@ final class Table {
         char[] buffer = new char[1 << 16];
         boolean pending = false;
         for (int n; (n = in.read(buffer)) >= 0; ) {
-            for (int i = 0; i < n; i++) {
-                char c = buffer[i];
-                if (c == '\n') {
+            for (int start = 0; start < n; ) {
+                int end = start;                              // the run of this line's characters in the buffer
+                while (end < n && buffer[end] != '\n' && buffer[end] != '\0') end++;
+                if (end < n && buffer[end] == '\0') {
+                    throw new InputException(file + ":" + (lines.size() + 1) + ": holds a NUL byte; not a text file");
+                }
+                line.append(buffer, start, end - start);
+                pending |= end > start;
+                if (line.length() > MAX_LINE_CHARS) {
+                    throw new InputException(file + ":" + (lines.size() + 1) + ": a line longer than "
+                            + MAX_LINE_CHARS + " characters; not a CSV file?");
+                }
+                if (end < n) {                                // at a line feed
                     lines.add(finish(line, lines.isEmpty()));
                     pending = false;
-                } else {
-                    if (c == '\0') {
-                        throw new InputException(file + ":" + (lines.size() + 1) + ": holds a NUL byte; not a text file");
-                    }
-                    line.append(c);
-                    pending = true;
-                    if (line.length() > MAX_LINE_CHARS) {
-                        throw new InputException(file + ":" + (lines.size() + 1) + ": a line longer than "
-                                + MAX_LINE_CHARS + " characters; not a CSV file?");
-                    }
                 }
+                start = end + 1;
             }
         }
         if (pending) lines.add(finish(line, lines.isEmpty()));
