@@ -54,7 +54,7 @@ public final class ThroughputMeter {
     }
 
     /** Steps per timed epoch: enough to time, few enough that the data fits the host and the run stays short. */
-    static int steps(Workload w, double epochFlops) {
+    public static int steps(Workload w, double epochFlops) {
         long perStep = (long) w.batchSize() * w.widths()[0];
         double flopsPerStep = (double) w.batchSize() * w.flopsPerSample();
         long cap = Math.min(w.batchSize() == 1 ? 20_000 : 50, MAX_INPUT_FLOATS / perStep);

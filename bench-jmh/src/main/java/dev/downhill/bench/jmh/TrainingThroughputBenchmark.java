@@ -1,4 +1,7 @@
-package dev.downhill.bench;
+package dev.downhill.bench.jmh;
+
+import dev.downhill.bench.StandardWorkloads;
+import dev.downhill.bench.ThroughputMeter;
 
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
