@@ -1,5 +1,6 @@
 package dev.downhill.cli;
 
+import dev.downhill.backend.Backends;
 import dev.downhill.bench.Throughput;
 
 import java.io.PrintStream;
@@ -24,11 +25,11 @@ final class BenchTable {
         out.printf(Locale.ROOT, "%-5s %-6s %-25s %-5s %7s %14s %12s %9s %7s %9s%n", "backend", "workload", "shape", "math",
                 "batch", "samples/s", "step", "TFLOP/s", "% peak", "vs cpu");
         for (Throughput t : rows) {
-            Throughput cpu = rows.stream().filter(c -> c.backend().equals("cpu") && c.workload().equals(t.workload())
+            Throughput cpu = rows.stream().filter(c -> c.backend().equals(Backends.REFERENCE) && c.workload().equals(t.workload())
                     && c.shape().equals(t.shape()) && c.batch() == t.batch()).findFirst()
-                    .orElseGet(() -> rows.stream().filter(c -> c.backend().equals("cpu") && c.workload().equals(t.workload()))
+                    .orElseGet(() -> rows.stream().filter(c -> c.backend().equals(Backends.REFERENCE) && c.workload().equals(t.workload()))
                             .findFirst().orElse(null));
-            String ratio = cpu == null || t.backend().equals("cpu") ? "" : String.format(Locale.ROOT, "%.1fx",
+            String ratio = cpu == null || t.backend().equals(Backends.REFERENCE) ? "" : String.format(Locale.ROOT, "%.1fx",
                     t.samplesPerSecond() / cpu.samplesPerSecond());
             out.printf(Locale.ROOT, "%-7s %-8s %-25s %-5s %7d %14.0f %12s %9.3f %7.1f %9s%n", t.backend(), t.workload(),
                     t.shape(), t.math(), t.batch(), t.samplesPerSecond(), time(t.stepSeconds()), t.flopsPerSecond() / 1e12,

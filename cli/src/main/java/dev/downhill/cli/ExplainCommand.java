@@ -69,7 +69,7 @@ final class ExplainCommand implements Callable<Integer> {
         }
         Path file;
         // the reference backend's own numbers, value by value
-        try (Backend cpu = Backends.open("cpu", BackendOptions.defaults(), message -> { })) {
+        try (Backend cpu = Backends.open(Backends.REFERENCE, BackendOptions.defaults(), message -> { })) {
             if (param == null) {
                 StepTrace trace = cpu.capability(StepTracing.class)
                         .orElseThrow(() -> new IllegalStateException("the cpu backend cannot trace a step"))

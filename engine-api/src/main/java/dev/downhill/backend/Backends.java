@@ -19,6 +19,8 @@ public final class Backends {
     public static final String PROPERTY = "downhill.backend";
     public static final String ENVIRONMENT = "DOWNHILL_BACKEND";
     public static final String AUTO = "auto";
+    /** The reference backend's name: the CPU backend every other is checked against, and measured against. */
+    public static final String REFERENCE = "cpu";
 
     private Backends() {}
 

@@ -6,6 +6,7 @@ import dev.downhill.backend.MatrixProductPeak;
 import dev.downhill.backend.StepTrace;
 import dev.downhill.backend.StepTracing;
 import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.Backends;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataChecks;
 import dev.downhill.data.DataSet;
@@ -35,7 +36,7 @@ public final class CpuBackend implements Backend, StepTracing, MatrixProductPeak
                 + " (float32; " + MatrixProducts.describe() + ")";
     }
 
-    @Override public String name() { return "cpu"; }
+    @Override public String name() { return Backends.REFERENCE; }
 
     @Override public String device() { return describeDevice(); }
 

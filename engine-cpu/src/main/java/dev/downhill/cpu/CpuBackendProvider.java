@@ -3,12 +3,13 @@ package dev.downhill.cpu;
 import dev.downhill.backend.Availability;
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.Backends;
 import dev.downhill.backend.BackendProvider;
 import dev.downhill.backend.DeviceKind;
 
 /** The reference backend: always available. */
 public final class CpuBackendProvider implements BackendProvider {
-    @Override public String name() { return "cpu"; }
+    @Override public String name() { return Backends.REFERENCE; }
 
     @Override public DeviceKind deviceKind() { return DeviceKind.CPU; }
 

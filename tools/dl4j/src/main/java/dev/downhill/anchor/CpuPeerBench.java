@@ -52,7 +52,7 @@ public final class CpuPeerBench {
         if (workloads.isEmpty()) workloads.addAll(Workload.STANDARD);
 
         System.out.println("DL4J " + Dl4jThroughput.describe());
-        try (Backend cpu = Backends.open("cpu", new BackendOptions(BackendOptions.MathMode.FP32), s -> { })) {
+        try (Backend cpu = Backends.open(Backends.REFERENCE, new BackendOptions(BackendOptions.MathMode.FP32), s -> { })) {
             double peak = FmaPeak.measure(), product = cpu.capability(MatrixProductPeak.class).orElseThrow().measureMatrixProductFlops();
             System.out.println(String.format(Locale.ROOT, "FMA peak %.1f GFLOP/s; a 1024³ product %.1f GFLOP/s, %.0f%% of it (%s)",
                     peak / 1e9, product / 1e9, 100 * product / peak, cpu.device()));
