@@ -35,11 +35,16 @@ public sealed interface StoppingRule {
             }
         }
 
+        /** Whether {@code candidate}'s validation loss is below {@code best}'s by more than {@code minDelta}. */
+        public boolean improves(EpochReport candidate, EpochReport best) {
+            return candidate.validationLoss() < best.validationLoss() - minDelta;
+        }
+
         /** The 0-based index in {@code history} of the best epoch so far (-1 before the first), by the rule above. */
         public int bestIndex(java.util.List<EpochReport> history) {
             int best = -1;
             for (int i = 0; i < history.size(); i++) {
-                if (best < 0 || history.get(i).validationLoss() < history.get(best).validationLoss() - minDelta) best = i;
+                if (best < 0 || improves(history.get(i), history.get(best))) best = i;
             }
             return best;
         }

@@ -69,6 +69,8 @@ public final class Trainer {
         listeners.forEach(l -> l.onStart(config.epochs()));
         List<EpochReport> history = new ArrayList<>(from.history());
         float[] best = from.best();
+        // under early stopping, the index in history of the best epoch so far: read from the history once, then kept
+        int bestAt = config.stopping() instanceof StoppingRule.EarlyStopping e ? e.bestIndex(history) : -1;
         float baseRate = model.optimizer().learningRate();
         int plateau = from.plateau();
         // a batch larger than the data is the whole data: one step an epoch, and no int overflow in step × batch
@@ -102,18 +104,20 @@ public final class Trainer {
             history.add(report);
             listeners.forEach(l -> l.onEpoch(report));
             plateau = nextPlateau(history, plateau);
-            if (config.stopping() instanceof StoppingRule.EarlyStopping e && e.bestIndex(history) == history.size() - 1) {
+            if (config.stopping() instanceof StoppingRule.EarlyStopping e
+                    && (bestAt < 0 || e.improves(history.getLast(), history.get(bestAt)))) {
+                bestAt = history.size() - 1;
                 best = model.parameters();
             }
-            String converged = converged(history, plateau);
+            String converged = converged(history, plateau, bestAt);
             TrainingProgress done = new TrainingProgress(epoch + 1, 0, 0, plateau, history, best);
-            if (converged != null) return finish(model, history, converged, true, best);
+            if (converged != null) return finish(model, history, converged, true, best, bestAt);
             if (epoch + 1 < config.epochs()) {
                 if (stopRequested != null && stopRequested.getAsBoolean()) return stopped(model, done);
                 if (checkpointEvery > 0 && (epoch + 1) % checkpointEvery == 0) checkpoint.accept(done);
             }
         }
-        return finish(model, history, "reached " + config.epochs() + (config.epochs() == 1 ? " epoch" : " epochs"), false, best);
+        return finish(model, history, "reached " + config.epochs() + (config.epochs() == 1 ? " epoch" : " epochs"), false, best, bestAt);
     }
 
     /**
@@ -148,8 +152,8 @@ public final class Trainer {
         return new EpochReport(epoch + 1, loss, validationLoss, accuracy, rate, gradientNorm, System.nanoTime() - start, mae, rmse, r2);
     }
 
-    /** Why the run has converged after the last report, given the plateau count including it; or null. */
-    private String converged(List<EpochReport> history, int plateau) {
+    /** Why the run has converged after the last report, given the plateau count and the best epoch (early stopping) including it; or null. */
+    private String converged(List<EpochReport> history, int plateau, int bestAt) {
         EpochReport last = history.getLast();
         return switch (config.stopping()) {
             case StoppingRule.FixedEpochs f -> null;
@@ -158,7 +162,7 @@ public final class Trainer {
             case StoppingRule.GradientNorm g -> last.gradientNorm() < g.tolerance()
                     ? "converged: gradient norm " + String.format("%.3g", last.gradientNorm()) + " below " + g.tolerance()
                     : null;
-            case StoppingRule.EarlyStopping e -> history.size() - 1 - e.bestIndex(history) >= e.patience()
+            case StoppingRule.EarlyStopping e -> history.size() - 1 - bestAt >= e.patience()
                     ? "stopped early: the validation loss did not improve by more than " + e.minDelta() + " for "
                       + e.patience() + (e.patience() == 1 ? " epoch" : " epochs")
                     : null;
@@ -180,14 +184,14 @@ public final class Trainer {
     }
 
     /** The result; under early stopping the model and the result take the best epoch's parameters, and the reason says which. */
-    private TrainingResult finish(TrainableModel model, List<EpochReport> history, String reason, boolean converged, float[] best) {
+    private TrainingResult finish(TrainableModel model, List<EpochReport> history, String reason, boolean converged, float[] best,
+                                  int bestAt) {
         int restored = 0;
-        if (config.stopping() instanceof StoppingRule.EarlyStopping e && best != null) {
-            int at = e.bestIndex(history);
-            restored = at + 1;
+        if (config.stopping() instanceof StoppingRule.EarlyStopping && best != null) {
+            restored = bestAt + 1;
             model.restore(best, model.optimizerState());
             reason += String.format(java.util.Locale.ROOT, "; restored the parameters of epoch %d, the best (validation loss %.6g)",
-                    restored, history.get(at).validationLoss());
+                    restored, history.get(bestAt).validationLoss());
         }
         TrainingResult r = new TrainingResult(history, reason, converged, model.parameters(), null, restored);
         listeners.forEach(l -> l.onFinish(r));
