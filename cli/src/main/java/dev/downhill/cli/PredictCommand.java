@@ -142,7 +142,11 @@ final class PredictCommand implements Callable<Integer> {
      * {@code label_TARGET} each; prefixed {@code predicted_} where a feature already has the name.
      */
     private static List<String> labelColumns(List<String> featureNames, List<String> targetNames, int perRow) {
-        List<String> names = perRow <= 1 ? List.of("label").subList(0, perRow) : targetNames.stream().map(t -> "label_" + t).toList();
+        List<String> names = switch (perRow) {
+            case 0 -> List.of();                                     // a regression names no class
+            case 1 -> List.of("label");
+            default -> targetNames.stream().map(t -> "label_" + t).toList();
+        };
         return names.stream().map(n -> featureNames.contains(n) ? "predicted_" + n : n).toList();
     }
 

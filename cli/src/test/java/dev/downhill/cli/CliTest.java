@@ -68,14 +68,7 @@ class CliTest {
 
     @Test
     void aCsvRunWithCrossEntropyOnAClassColumn() throws IOException {
-        Path csv = dir.resolve("classes.csv");
-        StringBuilder s = new StringBuilder("a,b,label\n");
-        var random = new java.util.SplittableRandom(1);
-        for (int i = 0; i < 90; i++) {
-            double a = random.nextDouble(), b = random.nextDouble();
-            s.append(a).append(',').append(b).append(',').append(a > 0.5 ? (b > 0.5 ? 2 : 1) : 0).append('\n');
-        }
-        Files.writeString(csv, s);
+        Path csv = twoFeatureCsv("classes.csv", "label", 90, 1, (a, b, noise) -> a > 0.5 ? (b > 0.5 ? 2 : 1) : 0);
         CliRun r = CliRun.of("train", "--data", csv.toString(), "--target", "label", "--loss", "cross-entropy", "--hidden", "16",
                 "--optimizer", "adam", "--lr", "0.02", "--epochs", "60", "--batch", "8", "--out", dir.resolve("ce").toString());
         assertEquals(0, r.code(), r.err());
@@ -129,14 +122,7 @@ class CliTest {
     /** Keras's EarlyStopping(restore_best_weights=True): the saved model is the best epoch's, bit for bit, and the output names it. */
     @Test
     void earlyStoppingSavesTheBestEpochsModelAndSaysWhich() throws IOException {
-        Path csv = dir.resolve("noisy.csv");
-        StringBuilder s = new StringBuilder("a,b,y\n");
-        var random = new java.util.SplittableRandom(3);
-        for (int i = 0; i < 200; i++) {
-            double a = random.nextDouble(), b = random.nextDouble();
-            s.append(a).append(',').append(b).append(',').append(2 * a - b + 0.5 * (random.nextDouble() - 0.5)).append('\n');
-        }
-        Files.writeString(csv, s);
+        Path csv = twoFeatureCsv("noisy.csv", "y", 200, 3, (a, b, noise) -> 2 * a - b + 0.5 * (noise - 0.5));
         List<String> common = List.of("train", "--data", csv.toString(), "--target", "y", "--hidden", "32,32", "--optimizer", "adam",
                 "--lr", "0.02", "--batch", "16", "--backend", "cpu");
         List<String> early = new java.util.ArrayList<>(common);
@@ -163,6 +149,23 @@ class CliTest {
         DataSafetyTest.assertOneLineError(CliRun.of(train(csv, "--min-delta", "0.1")), "give --early-stopping too");
         DataSafetyTest.assertOneLineError(CliRun.of(train(csv, "--early-stopping", "3", "--tolerance", "0.1")),
                 "choose one stopping rule: --tolerance, --grad-tolerance or --early-stopping");
+    }
+
+    /** A target of two uniform features a, b and a uniform noise draw. */
+    private interface Target {
+        double of(double a, double b, double noise);
+    }
+
+    /** A CSV of columns a, b and {@code target} over {@code rows} seeded random rows. */
+    private Path twoFeatureCsv(String name, String target, int rows, long seed, Target y) throws IOException {
+        StringBuilder s = new StringBuilder("a,b," + target + "\n");
+        var random = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < rows; i++) {
+            double a = random.nextDouble(), b = random.nextDouble(), value = y.of(a, b, random.nextDouble());
+            s.append(a).append(',').append(b).append(',').append(value == Math.rint(value) && Math.abs(value) < 1e6
+                    ? Long.toString((long) value) : Double.toString(value)).append('\n');
+        }
+        return Files.writeString(dir.resolve(name), s);
     }
 
     private String[] train(Path csv, String... more) {
