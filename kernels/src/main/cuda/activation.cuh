@@ -1,6 +1,7 @@
-// Activations shared by the kernels. Codes match dev.downhill.cuda.KernelCodes (KernelCodesTest checks):
-// 0 identity, 1 sigmoid, 2 tanh, 3 relu, 4 leaky relu (slope 0.01), 5 softmax (row-wise,
-// handled by the cross-entropy loss kernel; elsewhere it passes z through).
+// Activations shared by the kernels. A code is the position of its constant in the Java enum
+// dev.downhill.network.Activation; KernelCodesTest checks every one against these defines and that
+// each but identity and softmax has its case in both switches below. Softmax works across a row,
+// in the cross-entropy loss kernel; elsewhere it passes z through.
 #pragma once
 
 #define ACT_IDENTITY 0
@@ -9,7 +10,15 @@
 #define ACT_RELU 3
 #define ACT_LEAKY_RELU 4
 #define ACT_SOFTMAX 5
+#define ACT_LAST ACT_SOFTMAX
 #define LEAKY_SLOPE 0.01f
+
+// Every kernel that takes an activation code calls this once, on entry: a code from a newer Java
+// side traps instead of falling through to the identity. (A trap in the switches' default branch
+// instead cost mlp64_tf32_step_pwl_4 60 more bytes of register spills.)
+__device__ __forceinline__ void require_activation(int act) {
+    if (act < ACT_IDENTITY || act > ACT_LAST) __trap();
+}
 
 __device__ __forceinline__ float activate(int act, float z) {
     switch (act) {

@@ -4,6 +4,7 @@
 // Launch: 1-D, one thread per element, any block size.
 extern "C" __global__ void activation_backward(const float* __restrict__ z, const float* __restrict__ a,
                                                const float* da, float* dz, long n, int act) {
+    require_activation(act);
     long i = (long) blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= n) return;
     dz[i] = da[i] * activation_slope(act, z[i], a[i]);

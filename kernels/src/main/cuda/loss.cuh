@@ -9,6 +9,12 @@
 #define LOSS_MSE 0
 #define LOSS_BCE 1
 #define LOSS_CROSS_ENTROPY 2
+#define LOSS_LAST LOSS_CROSS_ENTROPY
+
+// On entry to every kernel that takes a loss code: an unknown one traps (see require_activation).
+__device__ __forceinline__ void require_loss(int loss) {
+    if (loss < LOSS_MSE || loss > LOSS_LAST) __trap();
+}
 
 __device__ __forceinline__ float elementwise_loss(int loss, int out_act, float z, float a, float y, float inv_n,
                                                   float& dz) {

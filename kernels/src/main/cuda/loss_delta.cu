@@ -32,10 +32,12 @@ __device__ float row_cross_entropy(const float* z, float* a, const float* y, flo
 extern "C" __global__ void loss_delta(int loss, int out_act, const float* __restrict__ z, float* __restrict__ a,
                                       const float* __restrict__ y, float* __restrict__ dz,
                                       int rows, int cols, float* __restrict__ partial) {
+    require_loss(loss);
+    require_activation(out_act);
     __shared__ float sums[BLOCK];
     long i = (long) blockIdx.x * blockDim.x + threadIdx.x;
     float mine = 0.0f;
-    if (loss == 2) {
+    if (loss == LOSS_CROSS_ENTROPY) {
         if (i < rows) mine = row_cross_entropy(z + i * cols, a + i * cols, y + i * cols, dz + i * cols, cols, 1.0f / rows);
     } else if (i < (long) rows * cols) {
         float inv_n = 1.0f / ((float) rows * cols);

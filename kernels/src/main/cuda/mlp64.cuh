@@ -11,7 +11,7 @@ struct Mlp64 {
     int out;           // output width, ≤ 16
     int hidden_act;
     int output_act;
-    int loss;          // 0 MSE, 1 BCE
+    int loss;          // LOSS_MSE or LOSS_BCE
 };
 
 // woff[l], boff[l]: offsets of layer l's weights and biases (l = NH is the output layer); returns
@@ -30,7 +30,8 @@ __device__ __forceinline__ int mlp64_layout(const Mlp64& net, int (&woff)[NH + 1
 // The hidden activation. A piecewise-linear one (PWL: identity, ReLU, leaky ReLU) is z for z > 0
 // and negative_slope·z below, its derivative 1 or negative_slope by the sign of its value: a select
 // per element instead of a switch on the activation (ReLU gives −0 for negative z, which adds and
-// multiplies as 0).
+// multiplies as 0). The slope is taken from the activation's value alone (z is not kept), which is
+// exact for the activations EpochPath.FUSED_MLP declares; path choice keeps any other off this kernel.
 struct HiddenActivation {
     int code;
     float negative_slope;

@@ -310,6 +310,9 @@ __device__ __forceinline__ void mlp64_tile_step(const Mlp64& net, const float* _
             Mlp64 net, const float* __restrict__ features, const float* __restrict__ targets,                          \
             const int* __restrict__ order, const int* __restrict__ step_index, int stride, int rows,                   \
             const float* __restrict__ params, float* __restrict__ grad_partials, float* __restrict__ loss_partials) {  \
+        require_activation(net.hidden_act);                                                                            \
+        require_activation(net.output_act);                                                                            \
+        require_loss(net.loss);                                                                                        \
         mlp64_tile_step<PRODUCTS, NH, PWL>(net, features, targets, order, step_index, stride, rows, params,            \
                                            grad_partials, loss_partials);                                              \
     }

@@ -7,6 +7,12 @@
 #define OPT_ADAM 1
 #define OPT_ADAMW 2
 #define OPT_RMSPROP 3
+#define OPT_LAST OPT_RMSPROP
+
+// On entry to every kernel that takes an optimiser: an unknown kind traps instead of running as RMSProp.
+__device__ __forceinline__ void require_optimizer(int kind) {
+    if (kind < OPT_SGD || kind > OPT_LAST) __trap();
+}
 
 struct OptimizerArgs {
     int kind;            // OPT_SGD, OPT_ADAM, OPT_ADAMW or OPT_RMSPROP

@@ -12,6 +12,7 @@
 extern "C" __global__ void optimizer_update(OptimizerArgs o, float* __restrict__ w, const float* __restrict__ g,
                                             float* __restrict__ m, float* __restrict__ v, long n,
                                             const float* __restrict__ lr_ptr, const int* __restrict__ step_count) {
+    require_optimizer(o.kind);
     long i = (long) blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= n) return;
     w[i] = optimizer_step(o, step_scalars(o, *lr_ptr, *step_count + 1), w[i], g[i], m, v, i);

@@ -20,7 +20,7 @@ struct SmallNet {
     int layers;
     int width[MAX_LAYERS + 1];
     int act[MAX_LAYERS];
-    int loss;   // 0 MSE, 1 BCE, 2 softmax cross-entropy
+    int loss;   // LOSS_*
 };
 
 __device__ __forceinline__ void block_sync(bool one_warp) {
@@ -45,6 +45,12 @@ extern "C" __global__ void small_net_epoch(SmallNet net, OptimizerArgs opt, cons
                                            float* __restrict__ step_loss) {
     extern __shared__ float sh[];
     const int tid = threadIdx.x, nt = blockDim.x, L = net.layers;
+    require_loss(net.loss);
+    require_optimizer(opt.kind);
+#pragma unroll
+    for (int l = 0; l < MAX_LAYERS; l++) {
+        if (l < L) require_activation(net.act[l]);    // constant indices: a loop to L took 17 more registers
+    }
     const int w0 = net.width[0], k = net.width[L];
     int woff[MAX_LAYERS], boff[MAX_LAYERS], maxw = w0, P = 0;
     for (int l = 0; l < L; l++) {
@@ -109,7 +115,7 @@ extern "C" __global__ void small_net_epoch(SmallNet net, OptimizerArgs opt, cons
         float mine = 0.0f;                                     // loss and ∂L/∂z at the output
         const float* Z = zs[L - 1];
         float* A = as[L];
-        if (net.loss == 2) {
+        if (net.loss == LOSS_CROSS_ENTROPY) {
             for (int r = tid; r < nb; r += nt) {
                 float mx = -INFINITY, sum = 0.0f, lossr = 0.0f, ysum = 0.0f;
                 for (int c = 0; c < k; c++) mx = fmaxf(mx, Z[r * k + c]);
@@ -137,7 +143,7 @@ extern "C" __global__ void small_net_epoch(SmallNet net, OptimizerArgs opt, cons
         if (tid == 0) {
             float total = 0.0f;
             for (int w = 0; w < nt / 32; w++) total += red[w];
-            step_loss[s] = total / (net.loss == 2 ? (float) nb : (float) nb * k);
+            step_loss[s] = total / (net.loss == LOSS_CROSS_ENTROPY ? (float) nb : (float) nb * k);
         }
 
         for (int l = L - 1; l >= 0; l--) {                     // the chain rule, layer by layer

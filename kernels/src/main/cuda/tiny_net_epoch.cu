@@ -1,4 +1,4 @@
-#include "activation.cuh"
+#include "loss.cuh"
 #include "optimizer.cuh"
 // Row-by-row training (batch 1) of a network with one hidden layer, I-H-O, its widths fixed at
 // compile time: a whole epoch in one launch of one warp, every parameter, gradient and optimiser
@@ -16,7 +16,7 @@
 
 #define CHUNK 32
 
-// Activation codes per layer and the loss (0 MSE, 1 BCE, 2 softmax cross-entropy).
+// Activation codes per layer (ACT_*) and the loss (LOSS_*).
 struct TinyNet {
     int hidden_act;
     int output_act;
@@ -41,7 +41,7 @@ template <int O>
 __device__ __forceinline__ float loss_and_delta(const TinyNet& net, const float (&z)[O], float (&a)[O],
                                                 const float* y, float (&dz)[O]) {
     float loss = 0.0f;
-    if (net.loss == 2) {
+    if (net.loss == LOSS_CROSS_ENTROPY) {
         float mx = -INFINITY, sum = 0.0f, ysum = 0.0f;
 #pragma unroll
         for (int k = 0; k < O; k++) mx = fmaxf(mx, z[k]);
@@ -63,7 +63,7 @@ __device__ __forceinline__ float loss_and_delta(const TinyNet& net, const float 
     const float inv_n = 1.0f / (float) O;
 #pragma unroll
     for (int k = 0; k < O; k++) {
-        if (net.loss == 0) {
+        if (net.loss == LOSS_MSE) {
             const float diff = a[k] - y[k];
             loss += diff * diff;
             dz[k] = 2.0f * diff * inv_n * activation_slope(net.output_act, z[k], a[k]);
@@ -82,6 +82,10 @@ __device__ __forceinline__ void tiny_net_epoch(TinyNet net, OptimizerArgs opt, c
                                                float* __restrict__ v_state, const float* __restrict__ lr_ptr,
                                                int* __restrict__ step_count, float* __restrict__ step_loss) {
     constexpr int W1 = 0, B1 = I * H, W2 = B1 + H, B2 = W2 + O * H, P = B2 + O;
+    require_activation(net.hidden_act);
+    require_activation(net.output_act);
+    require_loss(net.loss);
+    require_optimizer(opt.kind);
     __shared__ float chunk_x[CHUNK][I], chunk_y[CHUNK][O];
     const int lane = threadIdx.x;
     float w[P], g[P], m[P], v[P];

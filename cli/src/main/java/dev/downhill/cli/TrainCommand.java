@@ -46,8 +46,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--hidden", paramLabel = "WIDTHS", split = ",", description = "hidden layer widths, e.g. 16,16 (default: 16; 0 for none)")
     List<Integer> hidden;
 
-    @Option(names = "--activation", paramLabel = "ACT", description = "hidden activation: identity, sigmoid, tanh, relu, leaky-relu (default: relu)")
+    @Option(names = "--activation", paramLabel = "ACT", completionCandidates = HiddenActivations.class,
+            description = "hidden activation: ${COMPLETION-CANDIDATES} (default: relu)")
     String activation;
+
+    /** The names --activation takes, for its help: read from the enum, so a new activation is listed without a line here. */
+    static final class HiddenActivations implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Activation.hidden().stream().map(Activation::id).iterator();
+        }
+    }
 
     @Option(names = "--loss", paramLabel = "LOSS", description = "mse, bce or cross-entropy (default: mse)")
     String loss;

@@ -18,6 +18,16 @@ public enum Activation {
     /** The slope of {@link #LEAKY_RELU} for negative inputs. */
     public static final float LEAKY_SLOPE = 0.01f;
 
+    /** Whether it maps each element alone, as every activation but softmax does: those a hidden layer may have. */
+    public boolean isElementwise() {
+        return this != SOFTMAX;
+    }
+
+    /** The activations a hidden layer may have, in declaration order: tests and tables enrol a new one from here. */
+    public static java.util.List<Activation> hidden() {
+        return java.util.Arrays.stream(values()).filter(Activation::isElementwise).toList();
+    }
+
     /** The lower-case name used on the command line and in checkpoints. */
     public String id() {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -28,7 +38,7 @@ public enum Activation {
         for (Activation a : values()) {
             if (a.id().equalsIgnoreCase(text) || a.name().equalsIgnoreCase(text)) return a;
         }
-        throw new dev.downhill.InputException("unknown activation '" + text
-                + "' (expected one of identity, sigmoid, tanh, relu, leaky-relu, softmax)");
+        throw new dev.downhill.InputException("unknown activation '" + text + "' (expected one of "
+                + String.join(", ", java.util.Arrays.stream(values()).map(Activation::id).toList()) + ")");
     }
 }

@@ -35,6 +35,18 @@ public enum Loss {
         return this == MSE ? "any number" : "[0, 1]";
     }
 
+    /**
+     * The output activations it is defined on: any elementwise one for MSE, the sigmoid for BCE
+     * (computed from its logit), softmax for cross-entropy (fused with it).
+     */
+    public java.util.List<Activation> outputActivations() {
+        return switch (this) {
+            case MSE -> Activation.hidden();
+            case BCE -> java.util.List.of(Activation.SIGMOID);
+            case CROSS_ENTROPY -> java.util.List.of(Activation.SOFTMAX);
+        };
+    }
+
     /** True for the losses of classification, where accuracy is meaningful. */
     public boolean isClassification() {
         return this != MSE;
@@ -45,6 +57,7 @@ public enum Loss {
             if (l.id().equalsIgnoreCase(text) || l.name().equalsIgnoreCase(text)) return l;
         }
         if (text.equalsIgnoreCase("ce")) return CROSS_ENTROPY;
-        throw new dev.downhill.InputException("unknown loss '" + text + "' (expected mse, bce or cross-entropy)");
+        throw new dev.downhill.InputException("unknown loss '" + text + "' (expected one of "
+                + String.join(", ", java.util.Arrays.stream(values()).map(Loss::id).toList()) + ")");
     }
 }

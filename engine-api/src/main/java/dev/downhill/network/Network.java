@@ -143,8 +143,8 @@ public record Network(int inputWidth, List<DenseLayer> layers, Loss loss, Initia
         for (int i = 0; i <= last; i++) {
             DenseLayer l = layers.get(i);
             if (l.units() < 1) throw new InputException("layer " + i + ": width must be at least 1, got " + l.units());
-            if (l.activation() == Activation.SOFTMAX && i != last) {
-                throw new InputException("layer " + i + ": softmax is only allowed on the output layer");
+            if (!l.activation().isElementwise() && i != last) {
+                throw new InputException("layer " + i + ": " + l.activation().id() + " is only allowed on the output layer");
             }
         }
         long parameters = 0;
@@ -157,26 +157,13 @@ public record Network(int inputWidth, List<DenseLayer> layers, Loss loss, Initia
             }
         }
         Activation out = layers.get(last).activation();
-        switch (loss) {
-            case CROSS_ENTROPY -> {
-                if (out != Activation.SOFTMAX) {
-                    throw new InputException("layer " + last + ": cross-entropy needs a softmax output, got " + out.id());
-                }
-                if (layers.get(last).units() < 2) {
-                    throw new InputException("layer " + last + ": cross-entropy needs at least 2 classes, got "
-                            + layers.get(last).units());
-                }
-            }
-            case BCE -> {
-                if (out != Activation.SIGMOID) {
-                    throw new InputException("layer " + last + ": bce needs a sigmoid output, got " + out.id());
-                }
-            }
-            case MSE -> {
-                if (out == Activation.SOFTMAX) {
-                    throw new InputException("layer " + last + ": softmax is only allowed with cross-entropy loss");
-                }
-            }
+        if (!loss.outputActivations().contains(out)) {
+            throw new InputException("layer " + last + ": " + (out == Activation.SOFTMAX
+                    ? "softmax is only allowed with cross-entropy loss"
+                    : loss.id() + " needs a " + loss.outputActivations().getFirst().id() + " output, got " + out.id()));
+        }
+        if (loss == Loss.CROSS_ENTROPY && layers.get(last).units() < 2) {
+            throw new InputException("layer " + last + ": cross-entropy needs at least 2 classes, got " + layers.get(last).units());
         }
     }
 

@@ -7,41 +7,31 @@ import dev.downhill.optim.Optimizer;
 /**
  * The integer codes the kernels take for losses, activations and optimisers: the Java side of the
  * {@code #define}s {@code LOSS_*} (loss.cuh), {@code ACT_*} (activation.cuh) and {@code OPT_*}
- * (optimizer.cuh). {@code KernelCodesTest} reads those headers and fails on any constant of
- * {@link Loss}, {@link Activation} or {@link Optimizer} whose code is missing there or differs.
- * The switches are expressions, so a new constant does not compile until it has a code here.
+ * (optimizer.cuh). A loss's or an activation's code is its position in its enum, so a new
+ * constant needs no line here; {@code KernelCodesTest} reads the headers and fails on any
+ * constant whose {@code #define} is missing or differs, and the kernels trap on a code they do
+ * not know. Optimisers are records, not an enum: their switch is an expression, so a new kind
+ * does not compile until it has a code.
  */
 final class KernelCodes {
-    static final int MSE = 0, BCE = 1, CROSS_ENTROPY = 2;
-    static final int SGD = 0, ADAM = 1, ADAMW = 2, RMSPROP = 3;
+    static final int MSE = of(Loss.MSE), CROSS_ENTROPY = of(Loss.CROSS_ENTROPY);
 
     private KernelCodes() {}
 
     static int of(Loss loss) {
-        return switch (loss) {
-            case MSE -> MSE;
-            case BCE -> BCE;
-            case CROSS_ENTROPY -> CROSS_ENTROPY;
-        };
+        return loss.ordinal();
     }
 
     static int activation(Activation a) {
-        return switch (a) {
-            case IDENTITY -> 0;
-            case SIGMOID -> 1;
-            case TANH -> 2;
-            case RELU -> 3;
-            case LEAKY_RELU -> 4;
-            case SOFTMAX -> 5;
-        };
+        return a.ordinal();
     }
 
     static int optimizer(Optimizer optimizer) {
         return switch (optimizer) {
-            case Optimizer.Sgd s -> SGD;
-            case Optimizer.Adam a -> ADAM;
-            case Optimizer.AdamW a -> ADAMW;
-            case Optimizer.RmsProp r -> RMSPROP;
+            case Optimizer.Sgd s -> 0;
+            case Optimizer.Adam a -> 1;
+            case Optimizer.AdamW a -> 2;
+            case Optimizer.RmsProp r -> 3;
         };
     }
 }

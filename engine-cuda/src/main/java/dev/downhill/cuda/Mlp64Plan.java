@@ -1,13 +1,12 @@
 package dev.downhill.cuda;
 
 import dev.downhill.network.Activation;
-import dev.downhill.network.Loss;
 import dev.downhill.network.Network;
 
 /**
  * How a training step's gradient of a narrow MLP is computed in one launch, or null from {@link #of}
  * when the network or the batch does not fit: one to four hidden layers of exactly 64 units, at
- * most 64 inputs and 16 outputs, MSE or BCE, and a batch large enough to fill the device (smaller
+ * most 64 inputs and 16 outputs, the math {@link EpochPath#FUSED_MLP} declares, and a batch large enough to fill the device (smaller
  * ones gain nothing over the general path). In float32, mlp64_step.cu (CUDA cores); in TF32 on a
  * device with tensor cores for it, mlp64_tf32_step.cu. Both are mlp64_step.cuh's step on tiles of
  * 64 rows, with the same shared-memory layout.
@@ -33,7 +32,7 @@ record Mlp64Plan(int hiddenLayers, boolean tensorCores, int[] netStruct, int sha
         int layers = network.layers().size(), hidden = layers - 1;
         if (batch < MIN_BATCH || hidden < 1 || hidden > MAX_HIDDEN_LAYERS) return null;
         if (network.inputWidth() > MAX_INPUTS || network.outputWidth() > MAX_OUTPUTS) return null;
-        if (network.loss() == Loss.CROSS_ENTROPY) return null;
+        if (!EpochPath.FUSED_MLP.supports(network)) return null;
         Activation hiddenActivation = network.layers().get(0).activation();
         for (int l = 0; l < hidden; l++) {
             var layer = network.layers().get(l);

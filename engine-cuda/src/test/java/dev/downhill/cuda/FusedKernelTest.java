@@ -71,6 +71,18 @@ class FusedKernelTest {
         }
     }
 
+    /** Every pairing of activation and loss each one-launch path declares, with Adam, against the general path. */
+    @Test
+    void everyPathWithEveryPairingItDeclares() {
+        int checked = 0;
+        for (PathCase c : PathCase.all()) {
+            if (c.path() == EpochPath.STEP_GRAPH || !c.path().supports(c.network())) continue;
+            compare(c.toString(), c.network(), Optimizer.Adam.defaults(0.01f), c.batch(), c.rows(), c.path());
+            checked++;
+        }
+        assertTrue(checked >= 3 * Activation.hidden().size(), "pairings checked: " + checked);
+    }
+
     @Test
     void narrowMlpStepsInOneKernel() {
         for (Optimizer o : OPTIMIZERS) {

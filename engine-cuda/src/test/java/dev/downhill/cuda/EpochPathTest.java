@@ -1,0 +1,35 @@
+package dev.downhill.cuda;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Path choice follows each path's declared math: without a GPU, on the plans alone. */
+class EpochPathTest {
+    @Test
+    void aPathTakesExactlyThePairingsItDeclares() {
+        List<String> wrong = new ArrayList<>();
+        int declared = 0;
+        for (PathCase c : PathCase.all()) {
+            boolean supports = c.path().supports(c.network());
+            EpochPath chosen = EpochPath.of(c.network(), c.batch(), c.path());
+            if (supports) declared++;
+            if (supports != (chosen == c.path())) wrong.add(c + " is " + (supports ? "" : "not ") + "declared but "
+                    + chosen + " was chosen");
+            if (!supports && chosen != EpochPath.STEP_GRAPH) wrong.add(c + " falls back to " + chosen + ", not the general path");
+            if (c.path() == EpochPath.FUSED_MLP && supports != (Mlp64Plan.of(c.network(), c.batch()) != null)) {
+                wrong.add(c + ": the plan and the declaration disagree");
+            }
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+        assertTrue(declared > 0 && declared < PathCase.all().size(), "some pairings are declared and some are not: " + declared);
+    }
+
+    @Test
+    void theGeneralPathComputesEverything() {
+        for (PathCase c : PathCase.all()) assertTrue(EpochPath.STEP_GRAPH.supports(c.network()), c.toString());
+    }
+}
