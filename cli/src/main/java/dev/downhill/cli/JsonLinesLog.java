@@ -77,7 +77,7 @@ final class JsonLinesLog implements AutoCloseable {
     private void write(Map<String, Object> line) {
         if (writer == null || broken) return;
         try {
-            writer.write(JsonText.of(line) + "\n");
+            writer.write(dev.downhill.io.Json.write(line) + "\n");
             writer.flush();
         } catch (IOException e) {
             broken = true;

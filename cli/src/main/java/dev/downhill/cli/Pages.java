@@ -22,7 +22,7 @@ final class Pages {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read page template " + template, e);
         }
-        html = html.replace("{{TITLE}}", title.replace("<", "&lt;")).replace("{{DATA}}", JsonText.of(data));
+        html = html.replace("{{TITLE}}", title.replace("<", "&lt;")).replace("{{DATA}}", dev.downhill.io.Json.writeForHtml(data));
         dev.downhill.io.AtomicFile.writeString(file, "the page", html);
         return file;
     }

@@ -20,7 +20,7 @@ class BenchCommandTest {
 
     @SuppressWarnings("unchecked")
     private List<Map<String, Object>> rows(Path json) throws IOException {
-        return (List<Map<String, Object>>) new MiniJson(Files.readString(json)).value();
+        return (List<Map<String, Object>>) dev.downhill.io.Json.parse(Files.readString(json));
     }
 
     @Test

@@ -184,7 +184,7 @@ class CliTest {
         assertEquals(0, r.code(), r.err());
         assertEquals("", r.out());
         List<Map<String, Object>> lines = new java.util.ArrayList<>();
-        for (String line : Files.readAllLines(log)) lines.add((Map<String, Object>) new MiniJson(line).value());
+        for (String line : Files.readAllLines(log)) lines.add((Map<String, Object>) dev.downhill.io.Json.parse(line));
         assertEquals(8, lines.size(), "3 epochs and an end for each of the seed example's two runs");
         Map<String, Object> first = lines.getFirst(), end = lines.get(3);
         assertEquals(List.of("run", "event", "epoch", "loss", "val_loss", "val_accuracy", "val_mae", "val_rmse", "val_r2", "lr", "seconds"),

@@ -171,7 +171,7 @@ class PagesTest {
         Matcher m = Pattern.compile("<script id=\"data\" type=\"application/json\">(.*?)</script>", Pattern.DOTALL)
                 .matcher(Files.readString(page));
         assertTrue(m.find(), "the page embeds its data");
-        return cast(new MiniJson(m.group(1)).value());
+        return cast(dev.downhill.io.Json.parse(m.group(1)));
     }
 
     @SuppressWarnings("unchecked")

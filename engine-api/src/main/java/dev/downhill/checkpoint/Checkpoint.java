@@ -1,6 +1,7 @@
 package dev.downhill.checkpoint;
 
 import dev.downhill.InputException;
+import dev.downhill.io.Json;
 import dev.downhill.network.Initializer;
 import dev.downhill.network.Loss;
 import dev.downhill.network.Network;
@@ -106,7 +107,7 @@ public record Checkpoint(Network network, float[] parameters, Map<String, String
 
     /** Column names as metadata holds them: a JSON array of strings, so that a name may hold a comma. */
     public static String formatNames(java.util.List<String> names) {
-        return "[" + String.join(",", names.stream().map(Json::quote).toList()) + "]";
+        return Json.write(names);
     }
 
     /** The names in {@code metadata[key]}: a JSON array, or (as older checkpoints wrote) comma-separated; null if absent. */

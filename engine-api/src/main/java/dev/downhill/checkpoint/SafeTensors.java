@@ -2,6 +2,7 @@ package dev.downhill.checkpoint;
 
 import dev.downhill.InputException;
 import dev.downhill.io.AtomicFile;
+import dev.downhill.io.Json;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -63,9 +64,9 @@ public final class SafeTensors {
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, Float64Tensor> float64,
                              Map<String, String> metadata) {
         StringBuilder header = new StringBuilder("{");
-        header.append(Json.quote(METADATA)).append(":{");
+        header.append(Json.write(METADATA)).append(":{");
         header.append(String.join(",", metadata.entrySet().stream()
-                .map(e -> Json.quote(e.getKey()) + ":" + Json.quote(e.getValue())).toList()));
+                .map(e -> Json.write(e.getKey()) + ":" + Json.write(e.getValue())).toList()));
         header.append('}');
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
@@ -119,7 +120,7 @@ public final class SafeTensors {
 
     /** Appends a tensor's header entry; returns where the next tensor's data begins. */
     private static long describe(StringBuilder header, String name, String dtype, int[] shape, long offset, long bytes) {
-        header.append(',').append(Json.quote(name)).append(":{\"dtype\":\"").append(dtype).append("\",\"shape\":")
+        header.append(',').append(Json.write(name)).append(":{\"dtype\":\"").append(dtype).append("\",\"shape\":")
                 .append(Arrays.toString(shape).replace(" ", ""))
                 .append(",\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
         return offset + bytes;
