@@ -122,12 +122,12 @@ final class BenchCommand implements Callable<Integer> {
 
     private record Own(RunSettings settings, TrainingRun.Prepared prepared) implements Subject {
         public String describe() {
-            return settings.name() + " " + prepared.network().widths() + " batch " + settings.training().batchSize();
+            return settings.name() + " " + prepared.network().widths() + " batch " + settings.training().config().batchSize();
         }
 
         public Throughput measure(ThroughputMeter meter, Backend backend, String math, double peak) {
-            return meter.measure(backend, math, settings.name(), prepared.network(), prepared.initial(), settings.optimizer(),
-                    prepared.train(), settings.training().batchSize(), peak);
+            return meter.measure(backend, math, settings.name(), prepared.network(), prepared.initial(), settings.training().optimizer(),
+                    prepared.train(), settings.training().config().batchSize(), peak);
         }
     }
 

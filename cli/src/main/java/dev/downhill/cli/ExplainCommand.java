@@ -73,7 +73,7 @@ final class ExplainCommand implements Callable<Integer> {
             if (param == null) {
                 StepTrace trace = cpu.capability(StepTracing.class)
                         .orElseThrow(() -> new IllegalStateException("the cpu backend cannot trace a step"))
-                        .traceStep(net, p.initial(), settings.optimizer(), p.train(), row);
+                        .traceStep(net, p.initial(), settings.training().optimizer(), p.train(), row);
                 file = Pages.write(page != null ? page : Path.of("out", "explain", settings.name() + "-step.html"), "explain",
                         settings.name() + ": one step of backpropagation", stepData(settings, p, trace));
             } else {
@@ -93,8 +93,8 @@ final class ExplainCommand implements Callable<Integer> {
         d.put("widths", widths(net));
         d.put("activations", net.layers().stream().map(l -> l.activation().id()).toList());
         d.put("loss", net.loss().id());
-        d.put("optimizer", s.optimizer().toString());
-        d.put("sgd", s.optimizer() instanceof dev.downhill.optim.Optimizer.Sgd sgd && sgd.momentum() == 0
+        d.put("optimizer", s.training().optimizer().toString());
+        d.put("sgd", s.training().optimizer() instanceof dev.downhill.optim.Optimizer.Sgd sgd && sgd.momentum() == 0
                 && sgd.weightDecay() == 0);
         d.put("inputs", p.train().featureNames());
         d.put("outputs", p.train().targetNames());
@@ -103,7 +103,7 @@ final class ExplainCommand implements Callable<Integer> {
         d.put("y", t.y());
         d.put("lossValue", t.loss());
         d.put("rate", t.rate());
-        d.put("rule", updateRule(s.optimizer()));
+        d.put("rule", updateRule(s.training().optimizer()));
         List<Object> layers = new ArrayList<>();
         ParameterLayout layout = net.layout();
         for (int l = 0; l < t.layers().size(); l++) {
@@ -172,7 +172,7 @@ final class ExplainCommand implements Callable<Integer> {
         for (int i = 0; i <= 120; i++) {
             float v = (float) (value - span + 2 * span * i / 120);
             probe[index] = v;
-            try (TrainableModel m = cpu.load(p.network(), probe, s.optimizer(), p.train())) {
+            try (TrainableModel m = cpu.load(p.network(), probe, s.training().optimizer(), p.train())) {
                 curve.add(new double[] {v, m.gradients(all).loss()});
             }
         }
@@ -193,14 +193,14 @@ final class ExplainCommand implements Callable<Integer> {
         float[] theta = p.initial().clone();
         float value = theta[index];
         double gradient, loss;
-        try (TrainableModel m = cpu.load(net, theta, s.optimizer(), p.train())) {
+        try (TrainableModel m = cpu.load(net, theta, s.training().optimizer(), p.train())) {
             BatchGradients g = m.gradients(all);
             gradient = g.gradients()[index];
             loss = g.loss();
         }
         float next;
-        try (TrainableModel m = cpu.load(net, theta, s.optimizer(), p.train())) {
-            m.trainSteps(all, all.length, s.optimizer().learningRate());    // one full-batch step: the step the slope asks for
+        try (TrainableModel m = cpu.load(net, theta, s.training().optimizer(), p.train())) {
+            m.trainSteps(all, all.length, s.training().optimizer().learningRate());    // one full-batch step: the step the slope asks for
             next = m.parameters()[index];
         }
         // widen the window until the lowest loss lies inside it, so the curve shows its valley
@@ -212,8 +212,8 @@ final class ExplainCommand implements Callable<Integer> {
         }
         List<double[]> path = new ArrayList<>();
         path.add(new double[] {0, value, loss});
-        try (TrainableModel m = cpu.load(net, p.initial(), s.optimizer(), p.train())) {
-            new Trainer(s.training()).listener(new TrainingListener() {
+        try (TrainableModel m = cpu.load(net, p.initial(), s.training().optimizer(), p.train())) {
+            new Trainer(s.training().config()).listener(new TrainingListener() {
                 @Override public void onEpoch(EpochReport r) {
                     path.add(new double[] {r.epoch(), m.parameters()[index], r.loss()});
                 }
@@ -226,8 +226,8 @@ final class ExplainCommand implements Callable<Integer> {
         d.put("loss", loss);
         d.put("gradient", gradient);
         d.put("next", next);
-        d.put("rate", s.optimizer().learningRate());
-        d.put("optimizer", s.optimizer().toString());
+        d.put("rate", s.training().optimizer().learningRate());
+        d.put("optimizer", s.training().optimizer().toString());
         d.put("curve", curve.stream().map(c -> List.of(c[0], c[1])).toList());
         d.put("path", path.stream().map(c -> List.of(c[0], c[1], c[2])).toList());
         return d;

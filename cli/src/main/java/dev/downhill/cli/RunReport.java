@@ -27,21 +27,21 @@ final class RunReport {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("title", s.name());
         Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("data", s.workload() != null ? "workload " + s.workload().name() + " (" + s.rows() + " random rows)"
-                : SeedExample.isSeedData(s.data()) ? "the seed example (examples/placement.csv, inside downhill.jar)"
-                : String.valueOf(s.data()));
+        settings.put("data", s.data().workload() != null ? "workload " + s.data().workload().name() + " (" + s.data().rows() + " random rows)"
+                : SeedExample.isSeedData(s.data().file()) ? "the seed example (examples/placement.csv, inside downhill.jar)"
+                : String.valueOf(s.data().file()));
         settings.put("features", String.join(", ", p.all().featureNames()));
         settings.put("targets", String.join(", ", p.all().targetNames()));
         settings.put("rows", p.train().rows() + " training" + (p.validation() == null ? "" : ", " + p.validation().rows() + " validation"));
         settings.put("network", net.toString());
-        settings.put("optimiser", s.optimizer().toString());
-        settings.put("batch", Integer.toString(s.training().batchSize()));
-        settings.put("epochs", result.history().size() + " of at most " + s.training().epochs() + " (" + result.stopReason() + ")");
-        settings.put("learning-rate schedule", String.valueOf(s.training().schedule()));
-        settings.put("rows visited", s.training().shuffle() ? "shuffled, seed " + s.training().seed() : "in order");
+        settings.put("optimiser", s.training().optimizer().toString());
+        settings.put("batch", Integer.toString(s.training().config().batchSize()));
+        settings.put("epochs", result.history().size() + " of at most " + s.training().config().epochs() + " (" + result.stopReason() + ")");
+        settings.put("learning-rate schedule", String.valueOf(s.training().config().schedule()));
+        settings.put("rows visited", s.training().config().shuffle() ? "shuffled, seed " + s.training().config().seed() : "in order");
         settings.put("standardised features", Boolean.toString(p.standardizer() != null));
         settings.put("backend", backend.name() + ": " + backend.device());
-        settings.put("math", s.math().id());
+        settings.put("math", s.training().math().id());
         d.put("settings", settings);
         List<Object> epochs = new ArrayList<>();
         for (EpochReport r : result.history()) {

@@ -144,10 +144,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "folder for model.safetensors and loss.png (default: out/NAME; the seed example writes a sub-folder per run)")
     Path out;
 
-    /** The folder relative paths of the command line are taken from: where the run was started. */
-    private Path base = Path.of("");
-
-    /** This command as picocli parsed it: its arguments are kept in checkpoints so that --resume can rebuild the run. */
+    /** This command as picocli parsed it: --resume checks that no other option came with it. */
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -158,7 +155,7 @@ final class TrainCommand implements Callable<Integer> {
         List<RunSettings> runs = runs();
         try (JsonLinesLog log = json == null ? JsonLinesLog.NONE : JsonLinesLog.open(json, false)) {
             for (RunSettings run : runs) {
-                TrainingRun.Outcome outcome = new TrainingRun(run, output(), log).run(null);
+                TrainingRun.Outcome outcome = new TrainingRun(run, output(run), log).run(null);
                 if (outcome.interrupted()) return Interrupt.exitCode();
             }
         }
@@ -255,7 +252,7 @@ final class TrainCommand implements Callable<Integer> {
         return workload != null ? List.of(standardWorkload()) : data == null ? seedExample() : List.of(custom());
     }
 
-    /** Rebuilds the run from the arguments saved in its newest checkpoint and continues it. */
+    /** Continues the run whose newest intact checkpoint is in --resume, with the settings saved in it. */
     private int resume() {
         List<String> given = spec.commandLine().getParseResult().expandedArgs();
         for (String arg : given) {
@@ -265,33 +262,17 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         var saved = dev.downhill.checkpoint.TrainingCheckpoint.loadLatestIntact(resume, System.out::println);
-        String args = saved.metadata().get(TrainingRun.ARGS);
-        String name = saved.metadata().get(TrainingRun.RUN);
-        if (args == null || name == null) throw new InputException(saved.file() + ": no command line saved to resume");
-        TrainCommand original = new TrainCommand();
-        new picocli.CommandLine(original).parseArgs(args.isEmpty() ? new String[0] : args.split("\n"));
-        String cwd = saved.metadata().get(TrainingRun.CWD);
-        if (cwd != null) original.resolveAgainst(Path.of(cwd));
-        RunSettings run = original.run(name);
+        RunSettings run = RunSettingsJson.read(saved.metadata(), saved.file());
         Interrupt.install();
         int done = saved.progress().epoch(), step = saved.progress().step();
         // a checkpoint's name counts the epochs done: e000014 is after epoch 14, not epoch 15
-        System.out.println("resuming " + name + " from " + saved.file() + " ("
+        System.out.println("resuming " + run.name() + " from " + saved.file() + " ("
                 + (step == 0 ? "after epoch " + done : "epoch " + (done + 1) + ", after step " + step) + ")");
         // the run's own --json and --quiet, as it was started: its log goes on where it stopped
-        try (JsonLinesLog log = original.json == null ? JsonLinesLog.NONE : JsonLinesLog.open(original.json, true)) {
-            return new TrainingRun(run, original.output(), log).run(saved).interrupted() ? Interrupt.exitCode() : 0;
+        Path json = run.output().json();
+        try (JsonLinesLog log = json == null ? JsonLinesLog.NONE : JsonLinesLog.open(json, true)) {
+            return new TrainingRun(run, output(run), log).run(saved).interrupted() ? Interrupt.exitCode() : 0;
         }
-    }
-
-    /** Relative paths of a saved command line, taken from the folder it was run in, so that it resumes from anywhere. */
-    private void resolveAgainst(Path folder) {
-        base = folder;
-        if (data != null) data = folder.resolve(data);
-        if (out != null) out = folder.resolve(out);
-        if (report != null) report = folder.resolve(report);
-        if (init != null) init = folder.resolve(init);
-        if (json != null) json = folder.resolve(json);
     }
 
     /** The seed material's example, twice: the package by regression, placed yes/no by classification. */
@@ -299,28 +280,25 @@ final class TrainCommand implements Callable<Integer> {
         if (targets != null) throw new InputException("--target needs --data (the seed example has its own targets)");
         Path csv = SeedExample.csv();
         List<DenseLayer> twoSigmoid = List.of(new DenseLayer(2, Activation.SIGMOID));
+        List<String> features = List.of("cgpa", "profile_score");
         return List.of(
-                settings("placement-package", csv, List.of("package_lpa"), List.of("cgpa", "profile_score"),
+                settings("placement-package", csvData(csv, List.of("package_lpa"), features, Loss.MSE),
                         twoSigmoid, Activation.IDENTITY, Loss.MSE, "sgd", 0.05f, 50, 1),
-                settings("placement-placed", csv, List.of("placed"), List.of("cgpa", "profile_score"),
+                settings("placement-placed", csvData(csv, List.of("placed"), features, Loss.BCE),
                         twoSigmoid, Activation.SIGMOID, Loss.BCE, "sgd", 0.1f, 50, 1));
     }
 
-    /** A standard workload with its own network, loss, batch and SGD(lr 1e-3), on random rows. */
+    /** A standard workload with its own network, loss, batch and SGD(lr 1e-3), on random rows, not standardised. */
     private RunSettings standardWorkload() {
         if (data != null || targets != null) throw new InputException("--workload trains on its own random data: drop --data and --target");
         dev.downhill.workload.Workload w = dev.downhill.workload.Workload.named(workload);
         var net = w.network(0);
         int b = batch != null ? batch : w.batchSize();
-        int n = rows != null ? rows : 100 * b;
         List<DenseLayer> layers = hidden == null ? net.layers().subList(0, net.layers().size() - 1) : hiddenLayers(
                 activation == null ? w.hidden() : Activation.parse(activation));
-        RunSettings base = settings(w.name(), null, List.of(), List.of(), layers, net.outputLayer().activation(), w.loss(),
-                "sgd", 1e-3f, 10, w.batchSize());
-        return new RunSettings(base.name(), null, w, n, base.targets(), base.features(), base.encoding(), base.classes(),
-                base.hidden(), base.output(), base.loss(), base.initializer(), base.seed(), base.optimizer(), base.training(),
-                validation != null ? validation : 0, standardize != null && standardize, base.backend(), base.math(),
-                base.init(), base.out(), base.checkpointEvery(), base.keep(), base.dropBadRows(), base.args(), base.report());
+        var dataSpec = new RunSettings.DataSpec(null, w, rows != null ? rows : 100 * b, List.of(), List.of(),
+                CsvReader.Targets.VALUES, 0, validation != null ? validation : 0, standardize != null && standardize, dropBadRows);
+        return settings(w.name(), dataSpec, layers, net.outputLayer().activation(), w.loss(), "sgd", 1e-3f, 10, w.batchSize());
     }
 
     private RunSettings custom() {
@@ -333,26 +311,31 @@ final class TrainCommand implements Callable<Integer> {
             case CROSS_ENTROPY -> Activation.SOFTMAX;
         };
         String name = out != null ? out.getFileName().toString() : data.getFileName().toString().replaceFirst("\\.csv$", "");
-        return settings(name, data, targets, features == null ? List.of() : features, layers, output, l, "sgd", 0.01f, 100, 32);
+        return settings(name, csvData(data, targets, features == null ? List.of() : features, l), layers, output, l, "sgd", 0.01f, 100, 32);
     }
 
-    private RunSettings settings(String name, Path csv, List<String> targetCols, List<String> featureCols,
-                                 List<DenseLayer> layers, Activation output, Loss l, String defaultOptimizer,
-                                 float defaultRate, int defaultEpochs, int defaultBatch) {
+    /** A CSV file's columns, as --validation, --standardize and --drop-bad-rows say. */
+    private RunSettings.DataSpec csvData(Path csv, List<String> targetCols, List<String> featureCols, Loss l) {
+        CsvReader.Targets encoding = l == Loss.CROSS_ENTROPY && targetCols.size() == 1
+                ? CsvReader.Targets.CLASS_INDEX : CsvReader.Targets.VALUES;
+        return new RunSettings.DataSpec(csv, null, 0, targetCols, featureCols, encoding, classes == null ? 0 : classes,
+                validation != null ? validation : 0.2, standardize == null || standardize, dropBadRows);
+    }
+
+    private RunSettings settings(String name, RunSettings.DataSpec dataSpec, List<DenseLayer> layers, Activation output, Loss l,
+                                 String defaultOptimizer, float defaultRate, int defaultEpochs, int defaultBatch) {
         int n = epochs != null ? epochs : defaultEpochs;
         long s = seed != null ? seed : 42L;
         TrainingConfig config = TrainingConfig.of(n, batch != null ? batch : defaultBatch)
                 .withSchedule(schedule == null ? new LearningRateSchedule.Constant() : LearningRateSchedule.parse(schedule, n))
                 .withStopping(stopping());
         if (shuffle == null || shuffle) config = config.shuffled(s);
-        CsvReader.Targets encoding = l == Loss.CROSS_ENTROPY && targetCols.size() == 1
-                ? CsvReader.Targets.CLASS_INDEX : CsvReader.Targets.VALUES;
-        return new RunSettings(name, csv, null, 0, targetCols, featureCols, encoding, classes == null ? 0 : classes, layers, output, l,
-                initializer == null ? Initializer.PYTORCH : Initializer.parse(initializer), s,
-                optimizer.resolve(defaultOptimizer, defaultRate), config,
-                validation != null ? validation : 0.2, standardize == null || standardize, backend, mathMode(),
-                init, outputFolder(name), checkpointEvery, keep, dropBadRows, commandLine(),
-                report == null ? null : data == null && workload == null ? report.resolve(name) : report);
+        var network = new RunSettings.NetworkSpec(layers, output, l,
+                initializer == null ? Initializer.PYTORCH : Initializer.parse(initializer), init);
+        var training = new RunSettings.TrainingSpec(optimizer.resolve(defaultOptimizer, defaultRate), config, backend, mathMode());
+        var outputSpec = new RunSettings.OutputSpec(outputFolder(name), checkpointEvery, keep,
+                report == null ? null : data == null && workload == null ? report.resolve(name) : report, json, quiet);
+        return new RunSettings(name, s, dataSpec, network, training, outputSpec);
     }
 
     /** The layers of --hidden (default one of 16; "0" for none) with the given activation. */
@@ -365,21 +348,15 @@ final class TrainCommand implements Callable<Integer> {
         return layers;
     }
 
-    /** The original arguments (empty when the command was built by hand). */
-    private List<String> commandLine() {
-        if (spec == null || spec.commandLine() == null || spec.commandLine().getParseResult() == null) return List.of();
-        return spec.commandLine().getParseResult().expandedArgs();
-    }
-
     /** --out itself for a CSV run; a sub-folder per run for the seed example's two runs. */
     private Path outputFolder(String name) {
-        if (out == null) return base.resolve("out").resolve(name);
+        if (out == null) return Path.of("out", name);
         return data == null && workload == null ? out.resolve(name) : out;
     }
 
     /** Where a run's words go: standard output, or nowhere with --quiet. */
-    private java.io.PrintStream output() {
-        return quiet ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.out;
+    private static java.io.PrintStream output(RunSettings run) {
+        return run.output().quiet() ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.out;
     }
 
     private StoppingRule stopping() {

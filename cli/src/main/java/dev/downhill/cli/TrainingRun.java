@@ -44,8 +44,6 @@ final class TrainingRun {
         this.json = json;
     }
 
-    static final String ARGS = "downhill.args", RUN = "downhill.run", CWD = "downhill.cwd";
-
     /** How a run ended: its model checkpoint, or (when stopped by Ctrl-C) the training checkpoint to resume from. */
     record Outcome(Path checkpoint, boolean interrupted) {}
 
@@ -54,31 +52,31 @@ final class TrainingRun {
                     float[] initial) {}
 
     Prepared prepare() {
-        DataSet all = s.workload() != null ? s.workload().syntheticData(s.rows(), s.seed()) : readCsv();
+        DataSet all = s.data().workload() != null ? s.data().workload().syntheticData(s.data().rows(), s.seed()) : readCsv();
         DataSet train = all, validation = null;
-        if (s.validation() > 0) {
-            DataSet.Split split = all.split(s.validation(), s.seed());
+        if (s.data().validation() > 0) {
+            DataSet.Split split = all.split(s.data().validation(), s.seed());
             train = split.train();
             validation = split.validation();
         }
-        Standardizer standardizer = s.standardize() ? Standardizer.fit(train) : null;
+        Standardizer standardizer = s.data().standardize() ? Standardizer.fit(train) : null;
         if (standardizer != null) {
             train = standardizer.apply(train);
             if (validation != null) validation = standardizer.apply(validation);
         }
-        List<DenseLayer> layers = new ArrayList<>(s.hidden());
-        layers.add(new DenseLayer(all.targetWidth(), s.output()));
-        Network network = Network.builder(all.featureWidth()).layers(layers).loss(s.loss())
-                .initializer(s.initializer()).seed(s.seed()).build();
-        float[] initial = s.init() == null ? network.initialParameters() : Checkpoint.loadParameters(s.init(), network);
+        List<DenseLayer> layers = new ArrayList<>(s.network().hidden());
+        layers.add(new DenseLayer(all.targetWidth(), s.network().output()));
+        Network network = Network.builder(all.featureWidth()).layers(layers).loss(s.network().loss())
+                .initializer(s.network().initializer()).seed(s.seed()).build();
+        float[] initial = s.network().init() == null ? network.initialParameters() : Checkpoint.loadParameters(s.network().init(), network);
         return new Prepared(all, train, validation, standardizer, network, initial);
     }
 
     /** Trains from scratch, or from {@code resumeFrom}, and saves the result. */
     Outcome run(TrainingCheckpoint.Saved resumeFrom) {
         // every output is checked before the first epoch: a run must not train for hours and then fail to save
-        if (s.report() != null) dev.downhill.io.AtomicFile.checkFolderWritable(s.report(), "the report");
-        try (OutputFolder claimed = OutputFolder.claim(s.out())) {
+        if (s.output().report() != null) dev.downhill.io.AtomicFile.checkFolderWritable(s.output().report(), "the report");
+        try (OutputFolder claimed = OutputFolder.claim(s.output().folder())) {
             return train(resumeFrom);
         }
     }
@@ -93,8 +91,8 @@ final class TrainingRun {
             throw new InputException(resumeFrom.file() + ": holds network " + resumeFrom.network() + ", the run builds " + network);
         }
         Map<String, String> metadata = metadata(all, standardizer);
-        if (s.data() != null) {
-            DataFingerprint data = DataFingerprint.of(s.data());
+        if (s.data().file() != null) {
+            DataFingerprint data = DataFingerprint.of(s.data().file());
             if (resumeFrom != null) data.requireSameAs(resumeFrom.metadata(), resumeFrom.file());
             data.addTo(metadata);
         }
@@ -102,21 +100,21 @@ final class TrainingRun {
         out.println("== " + s.name() + ": " + names(all.featureNames(), "features") + " -> "
                 + names(all.targetNames(), "targets") + " (" + train.rows() + " training rows"
                 + (validation == null ? "" : ", " + validation.rows() + " validation") + ")");
-        out.println("network " + network + ", optimiser " + s.optimizer() + ", batch " + s.training().batchSize()
-                + (s.training().shuffle() ? ", shuffled" : ", in order"));
+        out.println("network " + network + ", optimiser " + s.training().optimizer() + ", batch " + s.training().config().batchSize()
+                + (s.training().config().shuffle() ? ", shuffled" : ", in order"));
         out.print(network.summary());
         TrainingResult result;
-        double stepFlops = (double) network.flopsPerSample() * Math.min(s.training().batchSize(), train.rows());
-        try (Backend backend = Backends.open(s.backend(), new BackendOptions(s.math()), out::println, stepFlops);
-             TrainableModel model = backend.load(network, initial, s.optimizer(), train)) {
+        double stepFlops = (double) network.flopsPerSample() * Math.min(s.training().config().batchSize(), train.rows());
+        try (Backend backend = Backends.open(s.training().backend(), new BackendOptions(s.training().math()), out::println, stepFlops);
+             TrainableModel model = backend.load(network, initial, s.training().optimizer(), train)) {
             Path[] lastSaved = new Path[1];
-            Trainer trainer = new Trainer(s.training()).listener(new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()))
+            Trainer trainer = new Trainer(s.training().config()).listener(new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()))
                     .listener(new TrainingListener() {
                         @Override public void onEpoch(EpochReport report) { json.epoch(s.name(), report); }
                     })
                     .stopWhen(Interrupt::requested)
-                    .checkpoints(s.checkpointEvery(), progress -> lastSaved[0] = TrainingCheckpoint.save(s.checkpoints(),
-                            s.keep(), network, model.parameters(), model.optimizerState(), progress, metadata));
+                    .checkpoints(s.output().checkpointEvery(), progress -> lastSaved[0] = TrainingCheckpoint.save(s.output().checkpoints(),
+                            s.output().keep(), network, model.parameters(), model.optimizerState(), progress, metadata));
             Interrupt.training(true);
             try {
                 if (resumeFrom != null) {
@@ -131,7 +129,7 @@ final class TrainingRun {
             if (result.interrupted()) {
                 out.println("stopped at epoch " + (result.stoppedAt().epoch() + 1) + ", step " + result.stoppedAt().step()
                         + "; checkpoint " + lastSaved[0]);
-                out.println("resume with: " + launcher() + " train --resume " + s.checkpoints());
+                out.println("resume with: " + launcher() + " train --resume " + s.output().checkpoints());
                 json.last(s.name(), "stopped", ordered("epoch", result.stoppedAt().epoch() + 1, "step", result.stoppedAt().step(),
                         "checkpoint", String.valueOf(lastSaved[0])));
                 return new Outcome(lastSaved[0], true);
@@ -142,22 +140,22 @@ final class TrainingRun {
             printParameters(network, result.parameters());
             // the model first: nothing that follows (plot, report) may cost the user the trained parameters
             Path checkpoint = saveModel(network, result, metadata);
-            String curves = LossPlot.write(s.out(), s.name() + " — " + network.widths() + " " + network.loss().id(),
+            String curves = LossPlot.write(s.output().folder(), s.name() + " — " + network.widths() + " " + network.loss().id(),
                     result.history());
             out.println("saved " + checkpoint + ", " + curves);
             json.last(s.name(), "end", ordered("reason", result.stopReason(), "epochs", result.history().size(),
                     "final_loss", result.finalLoss(), "restored_epoch", result.restoredEpoch() > 0 ? result.restoredEpoch() : null,
                     "model", checkpoint.toString()));
             // as Keras's BackupAndRestore does: a finished run's checkpoints would only resume it into training again
-            int removed = TrainingCheckpoint.deleteAll(s.checkpoints());
+            int removed = TrainingCheckpoint.deleteAll(s.output().checkpoints());
             if (removed > 0) out.println("removed the finished run's " + removed + " training checkpoint" + (removed == 1 ? "" : "s"));
-            if (s.report() != null) out.println("report: " + RunReport.write(s.report(), s, backend, model, p, result));
+            if (s.output().report() != null) out.println("report: " + RunReport.write(s.output().report(), s, backend, model, p, result));
             return new Outcome(checkpoint, false);
         }
     }
 
     private Path saveModel(Network network, TrainingResult result, Map<String, String> metadata) {
-        Path checkpoint = s.out().resolve("model.safetensors");
+        Path checkpoint = s.output().folder().resolve("model.safetensors");
         Map<String, String> finalMetadata = new LinkedHashMap<>(metadata);
         finalMetadata.put("downhill.epochs", Integer.toString(result.history().size()));
         finalMetadata.put("downhill.final_loss", Double.toString(result.finalLoss()));
@@ -177,8 +175,8 @@ final class TrainingRun {
 
     /** The CSV's rows, checked cell by cell, targets as the loss takes them. */
     private DataSet readCsv() {
-        CsvReader reader = new CsvReader(s.targets(), s.features(), s.encoding(), s.classes()).targetsFor(s.loss());
-        CsvReader.Result r = reader.read(s.data(), s.dropBadRows());
+        CsvReader reader = new CsvReader(s.data().targets(), s.data().features(), s.data().encoding(), s.data().classes()).targetsFor(s.network().loss());
+        CsvReader.Result r = reader.read(s.data().file(), s.data().dropBadRows());
         if (r.droppedRows() > 0) {
             out.println("dropped " + r.droppedRows() + " rows with problems (--drop-bad-rows); " + r.data().rows() + " remain");
         }
@@ -215,13 +213,11 @@ final class TrainingRun {
 
     private Map<String, String> metadata(DataSet data, Standardizer standardizer) {
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(ARGS, String.join("\n", s.args()));
-        meta.put(RUN, s.name());
-        meta.put(CWD, Path.of("").toAbsolutePath().toString());
+        meta.put(RunSettingsJson.KEY, RunSettingsJson.write(s));
         meta.put("downhill.features", Checkpoint.formatNames(data.featureNames()));
         meta.put("downhill.targets", Checkpoint.formatNames(data.targetNames()));
-        meta.put("downhill.optimizer", s.optimizer().toString());
-        meta.put("downhill.batch", Integer.toString(s.training().batchSize()));
+        meta.put("downhill.optimizer", s.training().optimizer().toString());
+        meta.put("downhill.batch", Integer.toString(s.training().config().batchSize()));
         if (standardizer != null) {
             meta.put(PredictCommand.MEAN, Standardizer.format(standardizer.mean()));
             meta.put(PredictCommand.STD, Standardizer.format(standardizer.std()));

@@ -36,6 +36,23 @@ public record Workload(String name, int[] widths, Activation hidden, Loss loss, 
         return widths.clone();
     }
 
+    /** Equal when every component is, the widths by their values (a record compares arrays by identity). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Workload w && name.equals(w.name) && java.util.Arrays.equals(widths, w.widths)
+                && hidden == w.hidden && loss == w.loss && batchSize == w.batchSize;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(name, java.util.Arrays.hashCode(widths), hidden, loss, batchSize);
+    }
+
+    @Override
+    public String toString() {
+        return "Workload[" + name + " " + shape() + ", " + hidden.id() + ", " + loss.id() + ", batch " + batchSize + "]";
+    }
+
     public static Workload named(String name) {
         return STANDARD.stream().filter(w -> w.name.equals(name)).findFirst().orElseThrow(() -> new InputException(
                 "unknown workload '" + name + "' (expected " + String.join(", ", STANDARD.stream().map(Workload::name).toList()) + ")"));

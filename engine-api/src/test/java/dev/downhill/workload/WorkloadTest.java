@@ -15,4 +15,14 @@ class WorkloadTest {
         given[1] = 99;
         assertEquals(3, own.widths()[1]);
     }
+
+    @Test
+    void workloadsAreEqualByTheirWidthsValues() {
+        Workload tcnn = Workload.named("tcnn");
+        Workload copy = new Workload("tcnn", tcnn.widths(), tcnn.hidden(), tcnn.loss(), tcnn.batchSize());
+        assertEquals(tcnn, copy);
+        assertEquals(tcnn.hashCode(), copy.hashCode());
+        assertNotEquals(tcnn, tcnn.withWidths(64, 32, 16));
+        assertEquals("Workload[tcnn 64-64-64-64-64-16, relu, mse, batch 262144]", tcnn.toString());
+    }
 }
