@@ -60,8 +60,11 @@ class NetworkTest {
         assertEquals("7:leaky-relu,3:softmax", net.layersSpec());
         assertEquals(net.layers(), Network.parseLayers(net.layersSpec()));
         assertMessage("layer 'x:relu': width 'x' is not an integer", () -> Network.parseLayers("x:relu"));
-        assertMessage("unknown activation 'gelu' (expected one of identity, sigmoid, tanh, relu, leaky-relu, softmax)",
-                () -> Network.parseLayers("3:gelu"));
+        // the list is every activation there is, read from the enum
+        assertMessage("unknown activation 'swoosh' (expected one of "
+                + String.join(", ", java.util.Arrays.stream(Activation.values()).map(Activation::id).toList()) + ")",
+                () -> Network.parseLayers("3:swoosh"));
+        assertTrue(Activation.parse("leaky-relu") == Activation.LEAKY_RELU && Activation.values().length >= 6);
     }
 
     private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable e) {
