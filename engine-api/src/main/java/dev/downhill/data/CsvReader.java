@@ -72,38 +72,39 @@ public final class CsvReader {
      * with {@code dropBadRows}, leaves out each row that has one and counts them.
      */
     public Result read(Path file, boolean dropBadRows) {
-        Table table = Table.read(file);
-        int[] targetIdx = table.columns(targetColumns, "target");
-        int[] featureIdx = featureColumns.isEmpty()
-                ? restOf(table.header().size(), targetIdx)
-                : table.columns(featureColumns, "feature");
-        if (featureIdx.length == 0) throw new InputException(file + ": no feature columns remain besides the targets");
-        for (int f : featureIdx) {
-            for (int t : targetIdx) {
-                if (f == t) {
-                    throw new InputException(file + ": column '" + table.header().get(f) + "' is both a feature and a target");
+        try (Table table = Table.open(file)) {
+            int[] targetIdx = table.columns(targetColumns, "target");
+            int[] featureIdx = featureColumns.isEmpty()
+                    ? restOf(table.header().size(), targetIdx)
+                    : table.columns(featureColumns, "feature");
+            if (featureIdx.length == 0) throw new InputException(file + ": no feature columns remain besides the targets");
+            for (int f : featureIdx) {
+                for (int t : targetIdx) {
+                    if (f == t) {
+                        throw new InputException(file + ": column '" + table.header().get(f) + "' is both a feature and a target");
+                    }
                 }
             }
+            Problems problems = new Problems(file);
+            float[][] values = table.numbers(problems, featureIdx, targetIdx);
+            if (targets == Targets.CLASS_INDEX) {
+                ClassLabels.check(problems, table.header().get(targetIdx[0]), targetIdx[0] + 1, values[1], classes);
+            } else if (targetLoss != null) {
+                checkRange(problems, table, targetIdx, values[1]);
+            }
+            int dropped = 0;
+            if (problems.any()) {
+                if (!dropBadRows) problems.throwIfAny();
+                dropped = problems.badRowCount();
+                if (dropped == table.rows()) throw new InputException(file + ": every row has a problem; nothing is left to train on");
+                values = keep(values, problems.badRows(), table.rows(), featureIdx.length, targetIdx.length);
+            }
+            List<String> featureNames = table.names(featureIdx);
+            DataSet data = targets == Targets.VALUES
+                    ? new DataSet(values[0], values[1], featureNames, table.names(targetIdx))
+                    : ClassLabels.oneHot(table.header().get(targetIdx[0]), values[0], values[1], featureNames, classes);
+            return new Result(data, dropped);
         }
-        Problems problems = new Problems(file, table.rows());
-        float[][] values = table.numbers(problems, featureIdx, targetIdx);
-        if (targets == Targets.CLASS_INDEX) {
-            ClassLabels.check(problems, table.header().get(targetIdx[0]), targetIdx[0] + 1, values[1], classes);
-        } else if (targetLoss != null) {
-            checkRange(problems, table, targetIdx, values[1]);
-        }
-        int dropped = 0;
-        if (problems.any()) {
-            if (!dropBadRows) problems.throwIfAny();
-            dropped = problems.badRowCount();
-            if (dropped == table.rows()) throw new InputException(file + ": every row has a problem; nothing is left to train on");
-            values = keep(values, problems.badRows(), featureIdx.length, targetIdx.length);
-        }
-        List<String> featureNames = table.names(featureIdx);
-        DataSet data = targets == Targets.VALUES
-                ? new DataSet(values[0], values[1], featureNames, table.names(targetIdx))
-                : ClassLabels.oneHot(table.header().get(targetIdx[0]), values[0], values[1], featureNames, classes);
-        return new Result(data, dropped);
     }
 
     /** Targets must be what the loss takes (BCE's and cross-entropy's: [0, 1]). */
@@ -118,12 +119,11 @@ public final class CsvReader {
         }
     }
 
-    private static float[][] keep(float[][] values, boolean[] bad, int featureWidth, int targetWidth) {
-        int good = 0;
-        for (boolean b : bad) if (!b) good++;
+    private static float[][] keep(float[][] values, java.util.BitSet bad, int rows, int featureWidth, int targetWidth) {
+        int good = rows - bad.cardinality();
         float[] f = new float[good * featureWidth], t = new float[good * targetWidth];
-        for (int r = 0, g = 0; r < bad.length; r++) {
-            if (bad[r]) continue;
+        for (int r = 0, g = 0; r < rows; r++) {
+            if (bad.get(r)) continue;
             System.arraycopy(values[0], r * featureWidth, f, g * featureWidth, featureWidth);
             System.arraycopy(values[1], r * targetWidth, t, g * targetWidth, targetWidth);
             g++;
@@ -140,11 +140,12 @@ public final class CsvReader {
 
     /** Only the named columns, row-major {@code [rows, columns.size()]}: the features a model predicts from. */
     public static float[] readColumns(Path file, List<String> columns) {
-        Table table = Table.read(file);
-        Problems problems = new Problems(file, table.rows());
-        float[] values = table.numbers(problems, table.columns(columns, "feature"))[0];
-        problems.throwIfAny();
-        return values;
+        try (Table table = Table.open(file)) {
+            Problems problems = new Problems(file);
+            float[] values = table.numbers(problems, table.columns(columns, "feature"))[0];
+            problems.throwIfAny();
+            return values;
+        }
     }
 
     private static int[] restOf(int width, int[] taken) {

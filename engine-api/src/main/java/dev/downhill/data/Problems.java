@@ -13,19 +13,25 @@ import java.util.List;
 final class Problems {
     static final int SHOWN = 20;
     private final Path file;
-    private final boolean[] badRow;
+    private final java.util.BitSet badRow = new java.util.BitSet();
+    private long[] lineOfRow = new long[1024];
     private final List<String> found = new ArrayList<>();
     private final java.util.EnumSet<InputException.Remedy> remedies = java.util.EnumSet.noneOf(InputException.Remedy.class);
 
-    Problems(Path file, int rows) {
+    Problems(Path file) {
         this.file = file;
-        this.badRow = new boolean[rows];
     }
 
-    /** @param row 0-based data row (line row + 2); @param column 1-based column, or 0 for the whole line */
+    /** Data row {@code row} (0-based) starts on line {@code line} of the file: rows are told in order, as they are read. */
+    void row(int row, long line) {
+        if (row >= lineOfRow.length) lineOfRow = java.util.Arrays.copyOf(lineOfRow, 2 * lineOfRow.length);
+        lineOfRow[row] = line;
+    }
+
+    /** @param row 0-based data row, already told with {@link #row}; @param column 1-based column, or 0 for the whole row */
     void add(int row, int column, String what) {
-        badRow[row] = true;
-        found.add(file + ":" + (row + 2) + (column > 0 ? ":" + column : "") + ": " + what);
+        badRow.set(row);
+        found.add(file + ":" + lineOfRow[row] + (column > 0 ? ":" + column : "") + ": " + what);
     }
 
     /** The same, for a problem that {@code remedy} would also get past. */
@@ -42,15 +48,15 @@ final class Problems {
             add(row, index + 1, where + " is empty");
             return 0;
         }
-        if (!CsvLine.isDecimal(text)) {
+        if (!CsvCell.isDecimal(text)) {
             String lower = text.toLowerCase(java.util.Locale.ROOT);
             boolean nonFinite = lower.matches("[+-]?(nan|inf|infinity)");
-            add(row, index + 1, where + ": '" + CsvLine.clip(text) + "' is " + (nonFinite ? "not finite" : "not a number"));
+            add(row, index + 1, where + ": '" + CsvCell.clip(text) + "' is " + (nonFinite ? "not finite" : "not a number"));
             return 0;
         }
         float value = Float.parseFloat(text);
         if (!Float.isFinite(value)) {
-            add(row, index + 1, where + ": '" + CsvLine.clip(text) + "' is beyond float32's range (±3.4e38)");
+            add(row, index + 1, where + ": '" + CsvCell.clip(text) + "' is beyond float32's range (±3.4e38)");
             return 0;
         }
         return value;
@@ -60,14 +66,12 @@ final class Problems {
         return !found.isEmpty();
     }
 
-    boolean[] badRows() {
+    java.util.BitSet badRows() {
         return badRow;
     }
 
     int badRowCount() {
-        int n = 0;
-        for (boolean b : badRow) if (b) n++;
-        return n;
+        return badRow.cardinality();
     }
 
     /** Throws the report: a one-line message for one problem, else a summary line and the first problems. */

@@ -125,7 +125,7 @@ public record Standardizer(float[] mean, float[] std) {
         try {
             for (int i = 0; i < parts.length; i++) out[i] = Float.parseFloat(parts[i]);
         } catch (NumberFormatException e) {
-            throw new InputException(what + " is not a list of numbers: '" + CsvLine.clip(text) + "'");
+            throw new InputException(what + " is not a list of numbers: '" + CsvCell.clip(text) + "'");
         }
         return out;
     }

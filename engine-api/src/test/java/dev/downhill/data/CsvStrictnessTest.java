@@ -35,6 +35,27 @@ class CsvStrictnessTest {
     }
 
     @Test
+    void quotedCellsMayHoldSeparatorsQuotesAndLineBreaks() throws IOException {
+        DataSet d = CsvReader.values("y").read(csv("\"a, the first\",\"b \"\"quoted\"\"\nover two lines\",y\n1,\"2\",3\n"));
+        assertEquals(List.of("a, the first", "b \"quoted\"\nover two lines"), d.featureNames());
+        assertArrayEquals(new float[] {1, 2}, d.features());
+        // a cell over two lines: the row after it starts on line 4, and its problem says so
+        Path f = csv("a,note,y\n1,\"two\nlines\",2\n3,fine,x\n");
+        assertEquals(f + ":4:3: column 'y': 'x' is not a number",
+                assertThrows(InputException.class, () -> CsvReader.values("y").features("a").read(f)).getMessage());
+    }
+
+    @Test
+    void textThatIsNotCsvOrNotUtf8NamesItsLine() throws IOException {
+        assertEquals(dir.resolve("data.csv") + ":3: not readable as CSV (Unexpected character after closing quote: 'b' (0x62))",
+                error("a,y\n1,2\n\"1\"b,2\n"));
+        Path latin1 = dir.resolve("data.csv");
+        Files.write(latin1, "a,y\n1,2\n3,\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertEquals(latin1 + ":3: not UTF-8 text (is this a CSV file?)",
+                assertThrows(InputException.class, () -> CsvReader.values("y").read(latin1)).getMessage());
+    }
+
+    @Test
     void onlyDecimalNumbersAreNumbers() throws IOException {
         for (String text : List.of("0x1p3", "2f", "2.5d", "1_000", "١", ".", "1e", "e5", "--1", "1.2.3", "+")) {
             assertEquals(dir.resolve("data.csv") + ":2:1: column 'a': '" + text + "' is not a number",
