@@ -43,7 +43,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "CKPT", description = "a checkpoint saved by downhill train")
     Path model;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "CSV with the model's feature columns")
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "CSV (or NumPy or IDX arrays, as for train) with the model's feature columns")
     Path data;
 
     @Option(names = "--output", paramLabel = "FILE", description = "where to write the predictions (default: standard output)")

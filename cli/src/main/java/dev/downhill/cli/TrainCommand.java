@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
                 "Without --data, trains the seed example: students' CGPA and profile score -> "
                         + "placement package (MSE, 2-2-1) and placed yes/no (BCE)."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", paramLabel = "FILE", description = "CSV file with a header row")
+    @Option(names = "--data", paramLabel = "FILE", description = "CSV file with a header row, or NumPy (.npy, .npz) or MNIST IDX (…-images-idx3-ubyte) arrays")
     Path data;
 
     @Option(names = "--workload", paramLabel = "NAME", description = "train a standard workload (tiny, mnist, tcnn, wide) on random data made in memory")

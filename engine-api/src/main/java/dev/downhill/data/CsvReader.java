@@ -7,9 +7,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Reads a CSV file with a header row into a {@link DataSet}. Target columns are chosen by
- * name; features are the listed columns, or every other column. Every cell must be a finite
- * number: a problem is reported with file, line and column, never dropped silently.
+ * Reads a data file into a {@link DataSet}: a CSV file with a header row, or NumPy ({@code .npy},
+ * {@code .npz}) and IDX (MNIST) arrays, whose columns are named as {@link ArrayTable} says.
+ * Target columns are chosen by name; features are the listed columns, or every other column.
+ * Every value must be a finite number: a problem is reported with file and line and column (or
+ * row and column in arrays), never dropped silently.
  */
 public final class CsvReader {
 
@@ -72,7 +74,7 @@ public final class CsvReader {
      * with {@code dropBadRows}, leaves out each row that has one and counts them.
      */
     public Result read(Path file, boolean dropBadRows) {
-        try (Table table = Table.open(file)) {
+        try (RowSource table = RowSource.open(file)) {
             int[] targetIdx = table.columns(targetColumns, "target");
             int[] featureIdx = featureColumns.isEmpty()
                     ? restOf(table.header().size(), targetIdx)
@@ -85,7 +87,7 @@ public final class CsvReader {
                     }
                 }
             }
-            Problems problems = new Problems(file);
+            Problems problems = table.problems();
             float[][] values = table.numbers(problems, featureIdx, targetIdx);
             if (targets == Targets.CLASS_INDEX) {
                 ClassLabels.check(problems, table.header().get(targetIdx[0]), targetIdx[0] + 1, values[1], classes);
@@ -108,7 +110,7 @@ public final class CsvReader {
     }
 
     /** Targets must be what the loss takes (BCE's and cross-entropy's: [0, 1]). */
-    private void checkRange(Problems problems, Table table, int[] targetIdx, float[] targetValues) {
+    private void checkRange(Problems problems, RowSource table, int[] targetIdx, float[] targetValues) {
         for (int i = 0; i < targetValues.length; i++) {
             float y = targetValues[i];
             if (!targetLoss.acceptsTarget(y)) {
@@ -140,8 +142,8 @@ public final class CsvReader {
 
     /** Only the named columns, row-major {@code [rows, columns.size()]}: the features a model predicts from. */
     public static float[] readColumns(Path file, List<String> columns) {
-        try (Table table = Table.open(file)) {
-            Problems problems = new Problems(file);
+        try (RowSource table = RowSource.open(file)) {
+            Problems problems = table.problems();
             float[] values = table.numbers(problems, table.columns(columns, "feature"))[0];
             problems.throwIfAny();
             return values;

@@ -13,16 +13,19 @@ import java.util.List;
 final class Problems {
     static final int SHOWN = 20;
     private final Path file;
+    private final boolean lines;
     private final java.util.BitSet badRow = new java.util.BitSet();
     private long[] lineOfRow = new long[1024];
     private final List<String> found = new ArrayList<>();
     private final java.util.EnumSet<InputException.Remedy> remedies = java.util.EnumSet.noneOf(InputException.Remedy.class);
 
-    Problems(Path file) {
+    /** @param lines where a row is: true for a text file's line (and column), false for an array's row (and column) */
+    Problems(Path file, boolean lines) {
         this.file = file;
+        this.lines = lines;
     }
 
-    /** Data row {@code row} (0-based) starts on line {@code line} of the file: rows are told in order, as they are read. */
+    /** Data row {@code row} (0-based) is at {@code line} of the file (an array's 1-based row): rows are told in order, as they are read. */
     void row(int row, long line) {
         if (row >= lineOfRow.length) lineOfRow = java.util.Arrays.copyOf(lineOfRow, 2 * lineOfRow.length);
         lineOfRow[row] = line;
@@ -31,7 +34,8 @@ final class Problems {
     /** @param row 0-based data row, already told with {@link #row}; @param column 1-based column, or 0 for the whole row */
     void add(int row, int column, String what) {
         badRow.set(row);
-        found.add(file + ":" + lineOfRow[row] + (column > 0 ? ":" + column : "") + ": " + what);
+        found.add(lines ? file + ":" + lineOfRow[row] + (column > 0 ? ":" + column : "") + ": " + what
+                : file + ": row " + lineOfRow[row] + (column > 0 ? ", column " + column : "") + ": " + what);
     }
 
     /** The same, for a problem that {@code remedy} would also get past. */

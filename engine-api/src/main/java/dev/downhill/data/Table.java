@@ -18,7 +18,7 @@ import java.util.List;
  * its header at once, then its rows streamed into the numbers of chosen columns, checked cell
  * by cell, each problem with the line the row starts on.
  */
-final class Table implements AutoCloseable {
+final class Table implements RowSource {
     /** Longer rows are not CSV rows (a binary file, {@code /dev/zero}): stop before they fill the memory. */
     static final int MAX_LINE_CHARS = 1 << 24;
     private final Path file;
@@ -177,31 +177,24 @@ final class Table implements AutoCloseable {
         }
     }
 
-    List<String> header() {
+    @Override
+    public List<String> header() {
         return header;
     }
 
-    int[] columns(List<String> wanted, String role) {
-        int[] idx = new int[wanted.size()];
-        for (int i = 0; i < wanted.size(); i++) {
-            idx[i] = header.indexOf(wanted.get(i));
-            if (idx[i] < 0) {
-                throw new InputException(file + ": unknown " + role + " column '" + CsvCell.clip(wanted.get(i))
-                        + "' (columns: " + CsvCell.clip(String.join(", ", header)) + ")");
-            }
-            if (wanted.subList(0, i).contains(wanted.get(i))) {
-                throw new InputException("the " + role + " column '" + CsvCell.clip(wanted.get(i)) + "' is named twice");
-            }
-        }
-        return idx;
+    @Override
+    public Path file() {
+        return file;
     }
 
-    List<String> names(int[] idx) {
-        return java.util.Arrays.stream(idx).mapToObj(header::get).toList();
+    @Override
+    public Problems problems() {
+        return new Problems(file, true);
     }
 
     /** Rows read by {@link #numbers}: blank lines at the end are not rows. */
-    int rows() {
+    @Override
+    public int rows() {
         return rows;
     }
 
@@ -209,7 +202,8 @@ final class Table implements AutoCloseable {
      * One row-major {@code [rows, group.length]} array per group of columns, read to the end of
      * the file; every problem is recorded with the line its row starts on.
      */
-    float[][] numbers(Problems problems, int[]... groups) {
+    @Override
+    public float[][] numbers(Problems problems, int[]... groups) {
         float[][] out = new float[groups.length][];
         for (int g = 0; g < groups.length; g++) out[g] = new float[1024 * groups[g].length];
         int r = 0;

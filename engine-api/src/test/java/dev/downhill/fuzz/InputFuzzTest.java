@@ -79,6 +79,31 @@ class InputFuzzTest {
                 outcomes[0], outcomes[1]);
     }
 
+    @Test
+    void arrayReaders() throws Exception {
+        byte[] x = dev.downhill.testing.NumpyFiles.npy("<f4", false, "(3, 2)",
+                dev.downhill.testing.NumpyFiles.floats(java.nio.ByteOrder.LITTLE_ENDIAN, 1, 2, 3, 4, 5, 6));
+        byte[] y = dev.downhill.testing.NumpyFiles.npy("<i8", false, "(3,)", dev.downhill.testing.NumpyFiles.longs(1, 0, 1));
+        Mutator mutator = new Mutator(3, b("(3, 2)"), b("(99999999, 99999999)"), b("'<f8'"), b("'>i2'"), b("'|b1'"), b("True"),
+                b("(0,)"), b("'shape': ()"), b("NUMPY"), new byte[] {0, 0, 8, 3}, new byte[] {(byte) 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff},
+                b("PK"), new byte[] {0x1f, (byte) 0x8b});
+        CsvReader reader = new CsvReader(List.of("y"), List.of(), CsvReader.Targets.CLASS_INDEX, 0);
+        Path npz = dir.resolve("fuzz.npz"), npy = dir.resolve("fuzz.npy"), idx = dir.resolve("fuzz-images-idx3-ubyte");
+        Files.write(dir.resolve("fuzz-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 2, 1, 0});
+        byte[] images = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 5, 6, 7, 8};
+        int[] outcomes = new int[2];
+        for (Object[] c : new Object[][] {{dev.downhill.testing.NumpyFiles.npz("x", x, "y", y), npz, "y"}, {x, npy, "c1"},
+                {images, idx, "label"}}) {
+            Path file = (Path) c[1];
+            CsvReader r = c[2].equals("y") ? reader : CsvReader.values((String) c[2]);
+            int[] o = fuzz((byte[]) c[0], mutator, file, input -> r.read(input, true));
+            outcomes[0] += o[0];
+            outcomes[1] += o[1];
+        }
+        System.out.printf("array readers: %d inputs fuzzed, %d read, %d rejected with InputException%n", 3 * INPUTS,
+                outcomes[0], outcomes[1]);
+    }
+
     private interface Reader {
         void read(Path file) throws Exception;
     }
