@@ -12,24 +12,32 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code downhill export}: a model as a plain PyTorch {@code nn.Sequential} state dict that takes
- * raw features. A model trained with standardised features keeps μ and σ in its metadata, which
- * {@code load_state_dict} never reads; exporting folds them into the first layer.
+ * {@code downhill export}: a model that takes raw features, as a plain PyTorch
+ * {@code nn.Sequential} state dict or as an ONNX model. A model trained with standardised
+ * features keeps μ and σ in its metadata, which neither reads; exporting folds them into the
+ * first layer.
  */
-@Command(name = "export", header = "Writes a model for PyTorch that takes raw features (standardisation folded in).", mixinStandardHelpOptions = true,
-        description = {"Writes a model for PyTorch that takes raw features: the standardisation (if any) folded into",
-                "the first layer, W' = W/σ and b' = b − W·μ/σ, so load_state_dict(load_file(FILE)) is the whole model."})
+@Command(name = "export", header = "Writes a model for PyTorch or ONNX that takes raw features (standardisation folded in).",
+        mixinStandardHelpOptions = true,
+        description = {"Writes a model that takes raw features: the standardisation (if any) folded into the first",
+                "layer, W' = W/σ and b' = b − W·μ/σ. --output: a safetensors state dict, so load_state_dict(load_file(FILE))",
+                "is the whole model; --onnx: an ONNX model (opset 17) with softmax or sigmoid outputs, as predict gives."})
 final class ExportCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "CKPT", description = "a checkpoint saved by downhill train")
     Path model;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE", description = "the exported safetensors file")
+    @Option(names = "--output", paramLabel = "FILE", description = "the exported safetensors file")
     Path output;
+
+    @Option(names = "--onnx", paramLabel = "FILE", description = "the exported ONNX model (input 'input' [N, features], output 'output')")
+    Path onnx;
 
     @Override
     public Integer call() {
-        OutputFile.refuseInput(output, model, "the model it exports");
-        AtomicFile.checkWritable(output, "the export");
+        if ((output == null) == (onnx == null)) throw new dev.downhill.InputException("give one of --output (safetensors) or --onnx");
+        Path target = output != null ? output : onnx;
+        OutputFile.refuseInput(target, model, "the model it exports");
+        AtomicFile.checkWritable(target, "the export");
         Checkpoint checkpoint = Checkpoint.load(model);
         Map<String, String> meta = new LinkedHashMap<>(checkpoint.metadata());
         float[] parameters = checkpoint.parameters();
@@ -40,6 +48,12 @@ final class ExportCommand implements Callable<Integer> {
             System.out.println("folded the standardisation of " + checkpoint.network().inputWidth() + " features into layer 0");
         } else {
             System.out.println("no standardisation to fold: the model already takes raw features");
+        }
+        if (onnx != null) {
+            dev.downhill.onnx.OnnxModel.write(onnx, checkpoint.network(), parameters);
+            System.out.println("wrote " + onnx + ": ONNX (opset 17), input 'input' [N, " + checkpoint.network().inputWidth()
+                    + "] of raw features, output 'output' [N, " + checkpoint.network().outputWidth() + "]");
+            return 0;
         }
         meta.put("downhill.exported_from", model.toAbsolutePath().toString());
         Checkpoint.save(output, checkpoint.network(), parameters, meta);
