@@ -49,6 +49,7 @@ final class JsonLinesLog implements AutoCloseable {
         Map<String, Object> line = start(run, "epoch");
         line.put("epoch", r.epoch());
         line.put("loss", r.loss());
+        line.put("accuracy", r.trainingAccuracy());
         line.put("val_loss", r.validationLoss());
         line.put("val_accuracy", r.validationAccuracy());
         line.put("val_mae", r.validationMae());

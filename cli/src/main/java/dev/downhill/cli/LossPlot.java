@@ -16,12 +16,12 @@ final class LossPlot {
     static String write(Path folder, String title, List<EpochReport> history) {
         Path csv = folder.resolve("loss.csv"), png = folder.resolve("loss.png");
         StringBuilder table = new StringBuilder("epoch,loss,validation_loss,validation_accuracy,learning_rate,seconds,"
-                + "validation_mae,validation_rmse,validation_r2\n");
+                + "validation_mae,validation_rmse,validation_r2,accuracy\n");
         for (EpochReport r : history) {
             table.append(r.epoch()).append(',').append(r.loss()).append(',').append(r.validationLoss()).append(',')
                     .append(r.validationAccuracy()).append(',').append(r.learningRate()).append(',')
                     .append(r.nanos() / 1e9).append(',').append(r.validationMae()).append(',').append(r.validationRmse())
-                    .append(',').append(r.validationR2()).append('\n');
+                    .append(',').append(r.validationR2()).append(',').append(r.trainingAccuracy()).append('\n');
         }
         AtomicFile.writeString(csv, "the loss history", table);
         double[] epochs = history.stream().mapToDouble(EpochReport::epoch).toArray();

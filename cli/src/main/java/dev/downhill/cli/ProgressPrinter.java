@@ -58,6 +58,7 @@ final class ProgressPrinter implements TrainingListener {
     @Override
     public void onEpoch(EpochReport r) {
         StringBuilder line = new StringBuilder(String.format("epoch %" + digits() + "d/%d  loss %.6f", r.epoch(), maxEpochs, r.loss()));
+        if (!Double.isNaN(r.trainingAccuracy())) line.append(String.format("  acc %.3f", r.trainingAccuracy()));
         if (!Double.isNaN(r.validationLoss())) line.append(String.format("  val_loss %.6f", r.validationLoss()));
         if (!Double.isNaN(r.validationAccuracy())) line.append(String.format("  val_acc %.3f", r.validationAccuracy()));
         if (!Double.isNaN(r.validationR2())) {

@@ -46,7 +46,7 @@ final class RunReport {
         List<Object> epochs = new ArrayList<>();
         for (EpochReport r : result.history()) {
             epochs.add(java.util.Arrays.asList(r.epoch(), r.loss(), nanOrNull(r.validationLoss()),
-                    nanOrNull(r.validationAccuracy()), r.nanos() / 1e6));
+                    nanOrNull(r.validationAccuracy()), r.nanos() / 1e6, nanOrNull(r.trainingAccuracy())));
         }
         d.put("epochs", epochs);
         DataSet scored = p.validation() != null ? p.validation() : p.train();

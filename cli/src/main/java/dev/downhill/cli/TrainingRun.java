@@ -108,7 +108,7 @@ final class TrainingRun {
         try (Backend backend = Backends.open(s.training().backend(), new BackendOptions(s.training().math()), out::println, stepFlops);
              TrainableModel model = backend.load(network, initial, s.training().optimizer(), train)) {
             Path[] lastSaved = new Path[1];
-            Trainer trainer = new Trainer(s.training().config()).listener(new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()))
+            Trainer trainer = new Trainer(s.training().config()).trainingAccuracyOn(train).listener(new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()))
                     .listener(new TrainingListener() {
                         @Override public void onEpoch(EpochReport report) { json.epoch(s.name(), report); }
                     })

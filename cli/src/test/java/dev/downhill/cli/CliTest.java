@@ -187,11 +187,12 @@ class CliTest {
         for (String line : Files.readAllLines(log)) lines.add((Map<String, Object>) dev.downhill.io.Json.parse(line));
         assertEquals(8, lines.size(), "3 epochs and an end for each of the seed example's two runs");
         Map<String, Object> first = lines.getFirst(), end = lines.get(3);
-        assertEquals(List.of("run", "event", "epoch", "loss", "val_loss", "val_accuracy", "val_mae", "val_rmse", "val_r2", "lr", "seconds"),
+        assertEquals(List.of("run", "event", "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "val_mae", "val_rmse", "val_r2", "lr", "seconds"),
                 List.copyOf(first.keySet()));
         assertEquals("placement-package", first.get("run"));
         assertEquals("epoch", first.get("event"));
         assertNull(first.get("val_accuracy"), "a regression has no accuracy");
+        assertNull(first.get("accuracy"), "a regression has no accuracy");
         double rmse = ((Number) first.get("val_rmse")).doubleValue(), loss = ((Number) first.get("val_loss")).doubleValue();
         assertEquals(Math.sqrt(loss), rmse, 1e-5 * rmse, "RMSE is the root of the validation MSE");
         assertNull(lines.get(4).get("val_r2"), "a classifier has no R²");
@@ -200,6 +201,9 @@ class CliTest {
         assertEquals(dir.resolve("q/placement-package/model.safetensors").toString(), end.get("model"));
         assertEquals("placement-placed", lines.get(4).get("run"));
         assertTrue(((Number) lines.get(4).get("val_accuracy")).doubleValue() >= 0, "a classifier's accuracy");
+        double accuracy = ((Number) lines.get(4).get("accuracy")).doubleValue();
+        assertTrue(accuracy >= 0 && accuracy <= 1 && Math.round(accuracy * 80) == accuracy * 80,
+                "a classifier's training accuracy is a share of its 80 training rows: " + accuracy);
     }
 
     @Test

@@ -34,7 +34,7 @@ public final class TrainingCheckpoint {
     static final String PROGRESS_PREFIX = "progress.";
     /** Under early stopping, the best epoch's parameters, flat in layout order. */
     static final String BEST = "progress.best";
-    private static final int HISTORY_COLUMNS = 10;
+    private static final int HISTORY_COLUMNS = 11;
     /** Before a regression's validation MAE, RMSE and R² were kept. */
     private static final int HISTORY_COLUMNS_BEFORE_METRICS = 7;
     private static final Pattern NAME = Pattern.compile("checkpoint-e(\\d{6})-s(\\d{8})\\.safetensors");
@@ -200,6 +200,7 @@ public final class TrainingCheckpoint {
             rows[i++] = r.validationMae();
             rows[i++] = r.validationRmse();
             rows[i++] = r.validationR2();
+            rows[i++] = r.trainingAccuracy();
         }
         return new SafeTensors.Float64Tensor(new int[] {history.size(), HISTORY_COLUMNS}, rows);
     }
@@ -212,15 +213,17 @@ public final class TrainingCheckpoint {
             return legacyHistory(legacyText);
         }
         int columns = tensor.shape().length == 2 ? tensor.shape()[1] : -1;
-        if (columns != HISTORY_COLUMNS && columns != HISTORY_COLUMNS_BEFORE_METRICS) {
+        // 7 columns before the regression metrics, 10 before training accuracy: what is missing is NaN
+        if (columns != HISTORY_COLUMNS && columns != 10 && columns != HISTORY_COLUMNS_BEFORE_METRICS) {
             throw new IllegalArgumentException(HISTORY + " has shape " + java.util.Arrays.toString(tensor.shape())
                     + ", expected [epochs, " + HISTORY_COLUMNS + "]");
         }
         double[] d = tensor.data();
         for (int i = 0; i < d.length; i += columns) {
-            boolean metrics = columns == HISTORY_COLUMNS;
+            int row = i, width = columns;
+            java.util.function.IntToDoubleFunction at = k -> k < width ? d[row + k] : Double.NaN;
             out.add(new EpochReport((int) d[i], d[i + 1], d[i + 2], d[i + 3], (float) d[i + 4], d[i + 5], (long) d[i + 6],
-                    metrics ? d[i + 7] : Double.NaN, metrics ? d[i + 8] : Double.NaN, metrics ? d[i + 9] : Double.NaN));
+                    at.applyAsDouble(7), at.applyAsDouble(8), at.applyAsDouble(9), at.applyAsDouble(10)));
         }
         return out;
     }

@@ -28,6 +28,7 @@ public final class Trainer {
     private BooleanSupplier stopRequested;
     private Consumer<TrainingProgress> checkpoint;
     private int checkpointEvery;
+    private DataSet trainingRows;
 
     public Trainer(TrainingConfig config) {
         this.config = config;
@@ -35,6 +36,17 @@ public final class Trainer {
 
     public Trainer listener(TrainingListener listener) {
         listeners.add(listener);
+        return this;
+    }
+
+    /**
+     * Measures a classifier's accuracy on {@code rows} (the rows it trains on) after every epoch,
+     * as {@link EpochReport#trainingAccuracy}: one forward pass over them, outside the epoch's
+     * timed training. Keras reports a running mean during the epoch instead, which mixes the
+     * parameters of every step; this is the model's accuracy as the epoch leaves it.
+     */
+    public Trainer trainingAccuracyOn(DataSet rows) {
+        this.trainingRows = rows;
         return this;
     }
 
@@ -131,9 +143,12 @@ public final class Trainer {
 
     private EpochReport report(TrainableModel model, int epoch, double loss, float rate, int rows, DataSet validation,
                                long start) {
+        long nanos = System.nanoTime() - start;       // the epoch's training alone: what throughput is made of
         double gradientNorm = config.stopping() instanceof StoppingRule.GradientNorm
                 ? Metrics.norm(model.gradients(IntStream.range(0, rows).toArray()).gradients()) : Double.NaN;
         double validationLoss = Double.NaN, accuracy = Double.NaN, mae = Double.NaN, rmse = Double.NaN, r2 = Double.NaN;
+        double trainingAccuracy = trainingRows != null && model.network().loss().isClassification()
+                ? Metrics.accuracy(model.network().loss(), model.evaluate(trainingRows).outputs(), trainingRows) : Double.NaN;
         if (validation != null) {
             Evaluation e = model.evaluate(validation);
             validationLoss = e.loss();
@@ -149,7 +164,7 @@ public final class Trainer {
                 r2 = Metrics.rSquared(e.outputs(), validation);
             }
         }
-        return new EpochReport(epoch + 1, loss, validationLoss, accuracy, rate, gradientNorm, System.nanoTime() - start, mae, rmse, r2);
+        return new EpochReport(epoch + 1, loss, validationLoss, accuracy, rate, gradientNorm, nanos, mae, rmse, r2, trainingAccuracy);
     }
 
     /** Why the run has converged after the last report, given the plateau count and the best epoch (early stopping) including it; or null. */
