@@ -39,6 +39,8 @@ import java.util.stream.IntStream;
 final class PredictCommand implements Callable<Integer> {
     static final String MEAN = "downhill.standardize.mean";
     static final String STD = "downhill.standardize.std";
+    /** Categorical columns and their categories, in the order of their one-hot features: a JSON object of lists. */
+    static final String CATEGORIES = "downhill.categories";
 
     @Option(names = "--model", required = true, paramLabel = "CKPT", description = "a checkpoint saved by downhill train")
     Path model;
@@ -75,7 +77,7 @@ final class PredictCommand implements Callable<Integer> {
                 ? Standardizer.fromSaved(checkpoint.metadata().get(MEAN), checkpoint.metadata().get(STD),
                         network.inputWidth(), model.toString())
                 : null;
-        float[] features = CsvReader.readColumns(data, featureNames);
+        float[] features = CsvReader.readColumns(data, featureNames, categories(checkpoint));
         float[] inputs = standardizer == null ? features : standardizer.apply(features);
         float[] outputs;
         try (Backend b = Backends.open(backend, BackendOptions.defaults(), System.err::println);
@@ -89,6 +91,27 @@ final class PredictCommand implements Callable<Integer> {
             writeToStandardOutput(csv);
         }
         return 0;
+    }
+
+    /** The model's categorical columns, from its metadata; none for a model without. */
+    private java.util.Map<String, List<String>> categories(Checkpoint checkpoint) {
+        String text = checkpoint.metadata().get(CATEGORIES);
+        if (text == null) return java.util.Map.of();
+        java.util.Map<String, List<String>> categories = new java.util.LinkedHashMap<>();
+        Object parsed;
+        try {
+            parsed = dev.downhill.io.Json.parse(text);
+        } catch (IllegalArgumentException e) {
+            parsed = null;
+        }
+        if (parsed instanceof java.util.Map<?, ?> saved) {
+            for (var e : saved.entrySet()) {
+                if (!(e.getValue() instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)) break;
+                categories.put((String) e.getKey(), list.stream().map(String.class::cast).toList());
+            }
+            if (categories.size() == saved.size()) return categories;
+        }
+        throw new InputException(model + ": metadata " + CATEGORIES + " is not an object of category lists");
     }
 
     /** Standard output with its errors reported: a full disk behind {@code > file} must not pass for success. */

@@ -34,12 +34,15 @@ record RunSettings(String name, long seed, DataSpec data, NetworkSpec network, T
      * @param validation  fraction of rows held out, or 0
      * @param standardize standardise features with training-set statistics
      * @param dropBadRows leave out the rows of the data file that have problems instead of failing
+     * @param categorical feature columns of strings, each one-hot encoded
      */
     record DataSpec(Path file, Workload workload, int rows, List<String> targets, List<String> features,
-                    CsvReader.Targets encoding, int classes, double validation, boolean standardize, boolean dropBadRows) {
+                    CsvReader.Targets encoding, int classes, double validation, boolean standardize, boolean dropBadRows,
+                    List<String> categorical) {
         DataSpec {
             targets = List.copyOf(targets);
             features = List.copyOf(features);
+            categorical = List.copyOf(categorical);
         }
     }
 

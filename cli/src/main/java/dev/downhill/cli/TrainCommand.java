@@ -43,6 +43,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--features", paramLabel = "COL", split = ",", description = "feature columns (default: all others)")
     List<String> features;
 
+    @Option(names = "--categorical", paramLabel = "COL", split = ",",
+            description = "feature columns of strings: each becomes one-hot features COL=category (categories saved with the model)")
+    List<String> categorical;
+
     @Option(names = "--hidden", paramLabel = "WIDTHS", split = ",", description = "hidden layer widths, e.g. 16,16 (default: 16; 0 for none)")
     List<Integer> hidden;
 
@@ -230,6 +234,7 @@ final class TrainCommand implements Callable<Integer> {
         given.put("--loss", loss);
         given.put("--features", features);
         given.put("--classes", classes);
+        given.put("--categorical", categorical);
         given.forEach((option, value) -> {
             if (value != null) throw new InputException(option + " does not apply to " + what);
         });
@@ -297,7 +302,8 @@ final class TrainCommand implements Callable<Integer> {
         List<DenseLayer> layers = hidden == null ? net.layers().subList(0, net.layers().size() - 1) : hiddenLayers(
                 activation == null ? w.hidden() : Activation.parse(activation));
         var dataSpec = new RunSettings.DataSpec(null, w, rows != null ? rows : 100 * b, List.of(), List.of(),
-                CsvReader.Targets.VALUES, 0, validation != null ? validation : 0, standardize != null && standardize, dropBadRows);
+                CsvReader.Targets.VALUES, 0, validation != null ? validation : 0, standardize != null && standardize, dropBadRows,
+                List.of());
         return settings(w.name(), dataSpec, layers, net.outputLayer().activation(), w.loss(), "sgd", 1e-3f, 10, w.batchSize());
     }
 
@@ -319,7 +325,8 @@ final class TrainCommand implements Callable<Integer> {
         CsvReader.Targets encoding = l == Loss.CROSS_ENTROPY && targetCols.size() == 1
                 ? CsvReader.Targets.CLASS_INDEX : CsvReader.Targets.VALUES;
         return new RunSettings.DataSpec(csv, null, 0, targetCols, featureCols, encoding, classes == null ? 0 : classes,
-                validation != null ? validation : 0.2, standardize == null || standardize, dropBadRows);
+                validation != null ? validation : 0.2, standardize == null || standardize, dropBadRows,
+                categorical == null ? List.of() : categorical);
     }
 
     private RunSettings settings(String name, RunSettings.DataSpec dataSpec, List<DenseLayer> layers, Activation output, Loss l,

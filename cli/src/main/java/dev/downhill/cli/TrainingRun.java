@@ -33,6 +33,8 @@ final class TrainingRun {
     private final RunSettings s;
     private final PrintStream out;
     private final JsonLinesLog json;
+    /** The categorical columns' categories, once the data is read. */
+    private java.util.Map<String, List<String>> categories = java.util.Map.of();
 
     TrainingRun(RunSettings settings, PrintStream out) {
         this(settings, out, JsonLinesLog.NONE);
@@ -175,8 +177,10 @@ final class TrainingRun {
 
     /** The CSV's rows, checked cell by cell, targets as the loss takes them. */
     private DataSet readCsv() {
-        CsvReader reader = new CsvReader(s.data().targets(), s.data().features(), s.data().encoding(), s.data().classes()).targetsFor(s.network().loss());
+        CsvReader reader = new CsvReader(s.data().targets(), s.data().features(), s.data().encoding(), s.data().classes())
+                .targetsFor(s.network().loss()).categorical(s.data().categorical());
         CsvReader.Result r = reader.read(s.data().file(), s.data().dropBadRows());
+        categories = r.categories();
         if (r.droppedRows() > 0) {
             out.println("dropped " + r.droppedRows() + " rows with problems (--drop-bad-rows); " + r.data().rows() + " remain");
         }
@@ -218,6 +222,7 @@ final class TrainingRun {
         meta.put("downhill.targets", Checkpoint.formatNames(data.targetNames()));
         meta.put("downhill.optimizer", s.training().optimizer().toString());
         meta.put("downhill.batch", Integer.toString(s.training().config().batchSize()));
+        if (!categories.isEmpty()) meta.put(PredictCommand.CATEGORIES, dev.downhill.io.Json.write(categories));
         if (standardizer != null) {
             meta.put(PredictCommand.MEAN, Standardizer.format(standardizer.mean()));
             meta.put(PredictCommand.STD, Standardizer.format(standardizer.std()));

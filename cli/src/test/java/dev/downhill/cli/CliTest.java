@@ -207,6 +207,35 @@ class CliTest {
     }
 
     @Test
+    void categoricalColumnsAreOneHotInTrainingAndPredictionRefusesAnUnknownCategory() throws IOException {
+        Path csv = dir.resolve("cat.csv");
+        StringBuilder rows = new StringBuilder("size,color,y\n");
+        String[] colors = {"red", "blue", "green"};
+        for (int r = 0; r < 30; r++) rows.append(r % 7).append(',').append(colors[r % 3]).append(',').append(r % 3 == 0 ? 0 : 1).append('\n');
+        Files.writeString(csv, rows);
+        Path out = dir.resolve("cat");
+        CliRun train = CliRun.of("train", "--data", csv.toString(), "--target", "y", "--loss", "bce", "--categorical", "color",
+                "--optimizer", "adam", "--lr", "0.05", "--epochs", "60", "--out", out.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("size, color=blue, color=green, color=red -> y"), train.out());
+        Path later = dir.resolve("later.csv");
+        Files.writeString(later, "color,size\nred,1\nblue,2\n");
+        Path predictions = dir.resolve("cat-predictions.csv");
+        CliRun predict = CliRun.of("predict", "--model", out.resolve("model.safetensors").toString(), "--data", later.toString(),
+                "--output", predictions.toString());
+        assertEquals(0, predict.code(), predict.err());
+        List<String> lines = Files.readAllLines(predictions);
+        assertEquals("size,color=blue,color=green,color=red,pred_y,label", lines.get(0));
+        assertTrue(lines.get(1).startsWith("1.0,0.0,0.0,1.0,") && lines.get(1).endsWith(",0"), "red was always 0: " + lines);
+        assertTrue(lines.get(2).startsWith("2.0,1.0,0.0,0.0,") && lines.get(2).endsWith(",1"), "blue was always 1: " + lines);
+        Files.writeString(later, "color,size\nred,1\npurple,2\n");
+        CliRun unknown = CliRun.of("predict", "--model", out.resolve("model.safetensors").toString(), "--data", later.toString());
+        assertEquals(2, unknown.code());
+        assertEquals("downhill: error: " + later + ":3:1: column 'color': 'purple' is not one of the categories the model was "
+                + "trained with (blue, green, red)", unknown.err().strip());
+    }
+
+    @Test
     void devicesListsTheCpu() {
         CliRun r = CliRun.of("devices");
         assertEquals(0, r.code());

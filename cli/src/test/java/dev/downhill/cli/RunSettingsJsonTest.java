@@ -24,7 +24,7 @@ class RunSettingsJsonTest {
                 "--optimizer", "rmsprop", "--momentum", "0.5", "--schedule", "exp:0.9", "--grad-tolerance", "1e-3",
                 "--backend", "cpu", "--math", "tf32", "--no-shuffle"));
         runs.addAll(settings("--data", dir.resolve("d.csv").toString(), "--target", "label", "--loss", "cross-entropy",
-                "--classes", "4", "--features", "a,b", "--hidden", "5,3", "--activation", "leaky-relu", "--initializer", "he",
+                "--classes", "4", "--features", "a,b", "--categorical", "b", "--hidden", "5,3", "--activation", "leaky-relu", "--initializer", "he",
                 "--init", dir.resolve("start.safetensors").toString(), "--optimizer", "adamw", "--lr", "3e-4",
                 "--weight-decay", "0.05", "--beta1", "0.8", "--schedule", "cosine:2:1e-5", "--epochs", "7", "--batch", "9",
                 "--seed", "123", "--early-stopping", "3", "--min-delta", "1e-4", "--validation", "0.3", "--no-standardize",
@@ -82,7 +82,7 @@ class RunSettingsJsonTest {
         var o = s.output();
         return new RunSettings(s.name(), s.seed(),
                 new RunSettings.DataSpec(abs(d.file()), d.workload(), d.rows(), d.targets(), d.features(), d.encoding(),
-                        d.classes(), d.validation(), d.standardize(), d.dropBadRows()),
+                        d.classes(), d.validation(), d.standardize(), d.dropBadRows(), d.categorical()),
                 new RunSettings.NetworkSpec(n.hidden(), n.output(), n.loss(), n.initializer(), abs(n.init())),
                 s.training(),
                 new RunSettings.OutputSpec(abs(o.folder()), o.checkpointEvery(), o.keep(), abs(o.report()), abs(o.json()), o.quiet()));

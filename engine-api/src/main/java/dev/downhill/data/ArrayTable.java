@@ -122,7 +122,10 @@ final class ArrayTable implements RowSource {
     }
 
     @Override
-    public float[][] numbers(Problems problems, int[]... groups) {
+    public float[][] numbers(Problems problems, java.util.Map<Integer, CategoryColumn> categorical, int[]... groups) {
+        if (!categorical.isEmpty()) {
+            throw new InputException(file + ": categorical columns are strings, which only a CSV file holds; arrays are numbers");
+        }
         float[][] out = new float[groups.length][];
         int[] arrayOf = new int[header.size()], offsetIn = new int[header.size()];
         for (int a = 0, c = 0; a < arrays.size(); a++) {

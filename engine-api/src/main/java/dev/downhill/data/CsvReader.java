@@ -32,6 +32,8 @@ public final class CsvReader {
     private final int classes;
     /** The loss whose targets the values must be ({@link Loss#acceptsTarget}), or null for any number. */
     private Loss targetLoss;
+    /** Feature columns of strings, each read as one-hot features {@code column=category}. */
+    private List<String> categoricalColumns = List.of();
 
     /**
      * @param targetColumns  names of the target columns, at least one
@@ -58,11 +60,31 @@ public final class CsvReader {
     public CsvReader features(String... columns) {
         CsvReader r = new CsvReader(targetColumns, List.of(columns), targets, classes);
         r.targetLoss = targetLoss;
+        r.categoricalColumns = categoricalColumns;
         return r;
     }
 
-    /** A data set with the rows that had problems dropped, and how many they were. */
-    public record Result(DataSet data, int droppedRows) {}
+    /**
+     * The same reader, taking the named feature columns as categories: each becomes one
+     * one-hot feature per distinct string, named {@code column=category}, in sorted order
+     * ({@link Result#categories()} lists them for the model's metadata).
+     */
+    public CsvReader categorical(List<String> columns) {
+        CsvReader r = features(featureColumns.toArray(String[]::new));
+        r.categoricalColumns = List.copyOf(columns);
+        return r;
+    }
+
+    /**
+     * A data set with the rows that had problems dropped, and how many they were.
+     *
+     * @param categories each categorical column's categories, in the order of its one-hot features
+     */
+    public record Result(DataSet data, int droppedRows, java.util.Map<String, List<String>> categories) {
+        public Result {
+            categories = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(categories));
+        }
+    }
 
     /** Reads every row; any problem in any row is an error that lists them all. */
     public DataSet read(Path file) {
@@ -87,8 +109,16 @@ public final class CsvReader {
                     }
                 }
             }
+            for (String c : categoricalColumns) {
+                int column = table.columns(List.of(c), "categorical")[0];
+                if (java.util.Arrays.stream(featureIdx).noneMatch(f -> f == column)) {
+                    throw new InputException(file + ": categorical column '" + c + "' is not a feature column");
+                }
+            }
+            java.util.Map<Integer, CategoryColumn> categorical = new java.util.LinkedHashMap<>();
+            for (String c : categoricalColumns) categorical.put(table.columns(List.of(c), "categorical")[0], CategoryColumn.learning(c));
             Problems problems = table.problems();
-            float[][] values = table.numbers(problems, featureIdx, targetIdx);
+            float[][] values = table.numbers(problems, categorical, featureIdx, targetIdx);
             if (targets == Targets.CLASS_INDEX) {
                 ClassLabels.check(problems, table.header().get(targetIdx[0]), targetIdx[0] + 1, values[1], classes);
             } else if (targetLoss != null) {
@@ -102,10 +132,17 @@ public final class CsvReader {
                 values = keep(values, problems.badRows(), table.rows(), featureIdx.length, targetIdx.length);
             }
             List<String> featureNames = table.names(featureIdx);
+            if (!categorical.isEmpty()) {
+                OneHot expanded = OneHot.of(values[0], featureIdx, featureNames, categorical);
+                values[0] = expanded.values();
+                featureNames = expanded.names();
+            }
+            java.util.Map<String, List<String>> categories = new java.util.LinkedHashMap<>();
+            for (CategoryColumn c : categorical.values()) categories.put(c.name(), c.categories());
             DataSet data = targets == Targets.VALUES
                     ? new DataSet(values[0], values[1], featureNames, table.names(targetIdx))
                     : ClassLabels.oneHot(table.header().get(targetIdx[0]), values[0], values[1], featureNames, classes);
-            return new Result(data, dropped);
+            return new Result(data, dropped, categories);
         }
     }
 
@@ -142,12 +179,49 @@ public final class CsvReader {
 
     /** Only the named columns, row-major {@code [rows, columns.size()]}: the features a model predicts from. */
     public static float[] readColumns(Path file, List<String> columns) {
-        try (RowSource table = RowSource.open(file)) {
-            Problems problems = table.problems();
-            float[] values = table.numbers(problems, table.columns(columns, "feature"))[0];
-            problems.throwIfAny();
-            return values;
+        return readColumns(file, columns, java.util.Map.of());
+    }
+
+    /**
+     * The features a model predicts from, row-major {@code [rows, features.size()]}: its feature
+     * names as it was trained, where {@code column=category} names come from a categorical
+     * column of the file (one of {@code categories}' keys, whose lists are the model's categories),
+     * one-hot encoded; a category the model does not know is a problem with its line and column.
+     */
+    public static float[] readColumns(Path file, List<String> features, java.util.Map<String, List<String>> categories) {
+        List<String> columns = new java.util.ArrayList<>();
+        for (String f : features) {
+            String column = categoryColumnOf(f, categories);
+            if (!columns.contains(column)) columns.add(column);
         }
+        try (RowSource table = RowSource.open(file)) {
+            int[] idx = table.columns(columns, "feature");
+            java.util.Map<Integer, CategoryColumn> categorical = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < idx.length; i++) {
+                if (categories.containsKey(columns.get(i))) {
+                    categorical.put(idx[i], CategoryColumn.known(columns.get(i), categories.get(columns.get(i))));
+                }
+            }
+            Problems problems = table.problems();
+            float[] values = table.numbers(problems, categorical, idx)[0];
+            problems.throwIfAny();
+            if (categorical.isEmpty()) return values;
+            OneHot expanded = OneHot.of(values, idx, columns, categorical);
+            if (!expanded.names().equals(features)) {
+                throw new InputException(file + ": the model's features " + features + " are not its columns' " + expanded.names());
+            }
+            return expanded.values();
+        }
+    }
+
+    /** The file column a model's feature comes from: {@code color} for {@code color=red} when color is categorical. */
+    private static String categoryColumnOf(String feature, java.util.Map<String, List<String>> categories) {
+        int eq = feature.indexOf('=');
+        while (eq > 0) {
+            if (categories.containsKey(feature.substring(0, eq))) return feature.substring(0, eq);
+            eq = feature.indexOf('=', eq + 1);
+        }
+        return feature;
     }
 
     private static int[] restOf(int width, int[] taken) {

@@ -23,8 +23,11 @@ sealed interface RowSource extends AutoCloseable permits Table, ArrayTable {
     /** Problems located as this file locates them: by line and column in CSV, by row and column in arrays. */
     Problems problems();
 
-    /** One row-major {@code [rows, group.length]} array per group of columns; every problem is recorded. */
-    float[][] numbers(Problems problems, int[]... groups);
+    /**
+     * One row-major {@code [rows, group.length]} array per group of columns; every problem is
+     * recorded. A column in {@code categorical} holds its cells' category codes instead of numbers.
+     */
+    float[][] numbers(Problems problems, java.util.Map<Integer, CategoryColumn> categorical, int[]... groups);
 
     /** Data rows (for CSV, known once {@link #numbers} has read them). */
     int rows();

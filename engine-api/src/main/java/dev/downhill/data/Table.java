@@ -203,7 +203,7 @@ final class Table implements RowSource {
      * the file; every problem is recorded with the line its row starts on.
      */
     @Override
-    public float[][] numbers(Problems problems, int[]... groups) {
+    public float[][] numbers(Problems problems, java.util.Map<Integer, CategoryColumn> categorical, int[]... groups) {
         float[][] out = new float[groups.length][];
         for (int g = 0; g < groups.length; g++) out[g] = new float[1024 * groups[g].length];
         int r = 0;
@@ -228,7 +228,11 @@ final class Table implements RowSource {
             List<String> cells = record.getFields();
             for (int g = 0; g < groups.length; g++) {
                 int[] idx = groups[g];
-                for (int i = 0; i < idx.length; i++) out[g][r * idx.length + i] = problems.number(cells, idx[i], header, r);
+                for (int i = 0; i < idx.length; i++) {
+                    CategoryColumn category = categorical.get(idx[i]);
+                    out[g][r * idx.length + i] = category != null ? category.code(cells.get(idx[i]), problems, r, idx[i] + 1)
+                            : problems.number(cells, idx[i], header, r);
+                }
             }
             r++;
         }

@@ -106,6 +106,28 @@ class CsvReaderTest {
                 assertThrows(InputException.class, () -> CsvReader.values("y").read(allBad, true)).getMessage());
     }
 
+    @Test
+    void categoricalColumnsBecomeSortedOneHotFeaturesAndPredictionRefusesAnUnknownCategory() throws IOException {
+        Path f = csv("size,color,y\n1,red,0\n2, blue ,1\n3,red,0\n4,green,1\n");
+        CsvReader.Result r = CsvReader.values("y").categorical(List.of("color")).read(f, false);
+        assertEquals(List.of("size", "color=blue", "color=green", "color=red"), r.data().featureNames());
+        assertArrayEquals(new float[] {1, 0, 0, 1, 2, 1, 0, 0, 3, 0, 0, 1, 4, 0, 1, 0}, r.data().features());
+        assertEquals(java.util.Map.of("color", List.of("blue", "green", "red")), r.categories());
+
+        // prediction reads the file's column through the model's categories, whatever the file's order of them
+        Path later = dir.resolve("later.csv");
+        Files.writeString(later, "color,size\ngreen,5\nred,6\n");
+        assertArrayEquals(new float[] {5, 0, 1, 0, 6, 0, 0, 1},
+                CsvReader.readColumns(later, r.data().featureNames(), r.categories()));
+        Files.writeString(later, "color,size\ngreen,5\npurple,6\n");
+        assertEquals(later + ":3:1: column 'color': 'purple' is not one of the categories the model was trained with (blue, green, red)",
+                assertThrows(InputException.class, () -> CsvReader.readColumns(later, r.data().featureNames(), r.categories())).getMessage());
+        assertEquals(f + ":3:2: column 'color' is empty", assertThrows(InputException.class,
+                () -> CsvReader.values("y").categorical(List.of("color")).read(csv("size,color,y\n1,red,0\n2,,1\n"))).getMessage());
+        assertEquals(f + ":2:2: column 'color': 'red' is not a number", assertThrows(InputException.class,
+                () -> CsvReader.values("y").read(csv("size,color,y\n1,red,0\n"))).getMessage(), "only declared columns are categories");
+    }
+
     private void assertMessage(String expected, String content, String target) throws IOException {
         Path f = content == null ? dir.resolve("nothing.csv") : csv(content);
         assertEquals(expected, assertThrows(InputException.class, () -> CsvReader.values(target).read(f)).getMessage());
