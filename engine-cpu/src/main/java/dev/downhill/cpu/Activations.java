@@ -3,7 +3,12 @@ package dev.downhill.cpu;
 import dev.downhill.network.Activation;
 import org.ejml.data.FMatrixRMaj;
 
-/** Activations and their derivatives, element by element over {@code [rows, units]} matrices. */
+/**
+ * Activations and their derivatives, element by element over {@code [rows, units]} matrices.
+ * The switches are statements (each case writes a loop) with a {@code case null}, which makes
+ * them exhaustive to the compiler (JLS 14.11.2): a new activation does not compile until both
+ * its formulas are here.
+ */
 final class Activations {
     private Activations() {}
 
@@ -25,6 +30,7 @@ final class Activations {
             case RELU -> { for (int i = from; i < to; i++) ad[i] = Math.max(zd[i], 0f); }
             case LEAKY_RELU -> { for (int i = from; i < to; i++) ad[i] = Math.max(zd[i], Activation.LEAKY_SLOPE * zd[i]); } // slope < 1
             case SOFTMAX -> throw new IllegalArgumentException("softmax works across whole rows");
+            case null -> throw new NullPointerException("no activation");   // makes the compiler require every constant
         }
     }
 
@@ -47,6 +53,7 @@ final class Activations {
             case RELU -> { for (int i = from; i < to; i++) out[i] = gd[i] * Math.max(Math.signum(zd[i]), 0f); }
             case LEAKY_RELU -> { for (int i = from; i < to; i++) out[i] = gd[i] * Math.max(Math.signum(zd[i]), Activation.LEAKY_SLOPE); }
             case SOFTMAX -> throw new IllegalStateException("softmax's derivative is fused into the cross-entropy loss");
+            case null -> throw new NullPointerException("no activation");   // makes the compiler require every constant
         }
     }
 
