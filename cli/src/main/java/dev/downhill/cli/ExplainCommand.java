@@ -58,6 +58,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunSettings settings = train.run(run);
+        if (settings.training().clipNorm() > 0) {
+            throw new InputException("--clip-norm: explain shows one step of one row as the chain rule gives it, unclipped; drop --clip-norm");
+        }
         TrainingRun.Prepared p = new TrainingRun(settings, System.out).prepare();
         Network net = p.network();
         if (net.layout().size() > MAX_PARAMETERS) {

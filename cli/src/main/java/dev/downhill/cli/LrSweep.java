@@ -43,7 +43,8 @@ final class LrSweep {
             float[] initial = p.initial().clone();
             List<EpochReport> history = new ArrayList<>();
             int epoch = 0, step = 0;
-            try (TrainableModel m = backend.load(p.network(), initial.clone(), s.training().optimizer().withLearningRate(rate), p.train())) {
+            try (TrainableModel m = TrainingRun.load(backend, s, p.network(), initial.clone(),
+                    s.training().optimizer().withLearningRate(rate), p.train())) {
                 new Trainer(s.training().config()).listener(new TrainingListener() {
                     @Override public void onEpoch(EpochReport r) {
                         history.add(r);

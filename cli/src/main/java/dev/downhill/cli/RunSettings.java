@@ -57,8 +57,12 @@ record RunSettings(String name, long seed, DataSpec data, NetworkSpec network, T
         }
     }
 
-    /** @param backend the backend asked for: auto, cpu, cuda, or null for the environment's choice */
-    record TrainingSpec(Optimizer optimizer, TrainingConfig config, String backend, BackendOptions.MathMode math) {}
+    /**
+     * @param backend  the backend asked for: auto, cpu, cuda, or null for the environment's choice
+     * @param clipNorm clip each step's gradient to this global norm (torch.nn.utils.clip_grad_norm_); 0: never
+     */
+    record TrainingSpec(Optimizer optimizer, TrainingConfig config, String backend, BackendOptions.MathMode math,
+                        double clipNorm) {}
 
     /**
      * @param folder          the folder for the checkpoint and the plot

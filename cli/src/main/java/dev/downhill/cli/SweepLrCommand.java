@@ -50,7 +50,8 @@ final class SweepLrCommand implements Callable<Integer> {
         AtomicFile.checkWritable(png, "the plot");
         TrainingRun.Prepared p = new TrainingRun(s, System.out).prepare();
         List<LrSweep.Run> results;
-        try (Backend backend = Backends.open(s.training().backend(), new BackendOptions(s.training().math()), System.out::println)) {
+        try (Backend backend = Backends.open(TrainingRun.backendName(s, System.out), new BackendOptions(s.training().math()),
+                System.out::println)) {
             results = LrSweep.sweep(backend, s, p, values);
         }
         int fastest = LrSweep.fastest(results);

@@ -77,6 +77,10 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     OptimizerOptions optimizer = new OptimizerOptions();
 
+    @Option(names = "--clip-norm", paramLabel = "C",
+            description = "clip each step's gradient to global norm C, as torch.nn.utils.clip_grad_norm_ (cpu backend)")
+    Double clipNorm;
+
     @Option(names = "--schedule", paramLabel = "SPEC", description = "constant, step:SIZE:GAMMA, exp:GAMMA or cosine:WARMUP:MIN (default: constant)")
     String schedule;
 
@@ -183,6 +187,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (gradientTolerance != null && !(gradientTolerance > 0 && gradientTolerance < Double.POSITIVE_INFINITY)) {
             throw new InputException("--grad-tolerance must be a positive number, got " + gradientTolerance);
+        }
+        if (clipNorm != null && !(clipNorm > 0 && clipNorm < Double.POSITIVE_INFINITY)) {
+            throw new InputException("--clip-norm must be a positive number, got " + clipNorm);
         }
         if (earlyStopping != null && earlyStopping < 1) throw new InputException("--early-stopping must be at least 1 epoch, got " + earlyStopping);
         if (minDelta != null && !(minDelta >= 0 && minDelta < Double.POSITIVE_INFINITY)) {
@@ -339,7 +346,8 @@ final class TrainCommand implements Callable<Integer> {
         if (shuffle == null || shuffle) config = config.shuffled(s);
         var network = new RunSettings.NetworkSpec(layers, output, l,
                 initializer == null ? Initializer.PYTORCH : Initializer.parse(initializer), init);
-        var training = new RunSettings.TrainingSpec(optimizer.resolve(defaultOptimizer, defaultRate), config, backend, mathMode());
+        var training = new RunSettings.TrainingSpec(optimizer.resolve(defaultOptimizer, defaultRate), config, backend, mathMode(),
+                clipNorm == null ? 0 : clipNorm);
         var outputSpec = new RunSettings.OutputSpec(outputFolder(name), checkpointEvery, keep,
                 report == null ? null : data == null && workload == null ? report.resolve(name) : report, json, quiet);
         return new RunSettings(name, s, dataSpec, network, training, outputSpec);

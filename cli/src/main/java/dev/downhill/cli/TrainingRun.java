@@ -107,8 +107,8 @@ final class TrainingRun {
         out.print(network.summary());
         TrainingResult result;
         double stepFlops = (double) network.flopsPerSample() * Math.min(s.training().config().batchSize(), train.rows());
-        try (Backend backend = Backends.open(s.training().backend(), new BackendOptions(s.training().math()), out::println, stepFlops);
-             TrainableModel model = backend.load(network, initial, s.training().optimizer(), train)) {
+        try (Backend backend = Backends.open(backendName(s, out), new BackendOptions(s.training().math()), out::println, stepFlops);
+             TrainableModel model = load(backend, s, network, initial, s.training().optimizer(), train)) {
             Path[] lastSaved = new Path[1];
             Trainer trainer = new Trainer(s.training().config()).trainingAccuracyOn(train).listener(new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()))
                     .listener(new TrainingListener() {
@@ -154,6 +154,26 @@ final class TrainingRun {
             if (s.output().report() != null) out.println("report: " + RunReport.write(s.output().report(), s, backend, model, p, result));
             return new Outcome(checkpoint, false);
         }
+    }
+
+    /**
+     * The backend to open: as asked, except that --clip-norm without a named backend takes the one
+     * that clips (the cpu backend; the cuda kernels do not clip yet), saying so.
+     */
+    static String backendName(RunSettings s, PrintStream out) {
+        String asked = s.training().backend();
+        if (s.training().clipNorm() <= 0 || asked != null && !asked.equalsIgnoreCase("auto")) return asked;
+        out.println("--clip-norm: on the " + Backends.REFERENCE + " backend, which clips gradients (the cuda kernels do not yet)");
+        return Backends.REFERENCE;
+    }
+
+    /** The run's model on {@code backend}: clipped as --clip-norm says, which a backend without the capability refuses. */
+    static TrainableModel load(Backend backend, RunSettings s, Network network, float[] initial, dev.downhill.optim.Optimizer optimizer,
+                               DataSet train) {
+        if (s.training().clipNorm() <= 0) return backend.load(network, initial, optimizer, train);
+        return backend.capability(dev.downhill.backend.GradientClipping.class).orElseThrow(() -> new InputException(
+                "--clip-norm: the " + backend.name() + " backend does not clip gradients yet; train with --backend "
+                        + Backends.REFERENCE)).load(network, initial, optimizer, train, s.training().clipNorm());
     }
 
     private Path saveModel(Network network, TrainingResult result, Map<String, String> metadata) {

@@ -236,6 +236,19 @@ class CliTest {
     }
 
     @Test
+    void clipNormTrainsOnTheBackendThatClipsAndIsCheckedForRange() {
+        CliRun clipped = CliRun.of("train", "--clip-norm", "0.5", "--epochs", "3", "--out", dir.resolve("clip").toString());
+        assertEquals(0, clipped.code(), clipped.err());
+        assertTrue(clipped.out().contains("--clip-norm: on the cpu backend, which clips gradients"), clipped.out());
+        CliRun zero = CliRun.of("train", "--clip-norm", "0", "--out", dir.resolve("clip0").toString());
+        assertEquals(2, zero.code());
+        assertEquals("downhill: error: --clip-norm must be a positive number, got 0.0", zero.err().strip());
+        CliRun explain = CliRun.of("explain", "--clip-norm", "1", "--page", dir.resolve("e.html").toString());
+        assertEquals(2, explain.code());
+        assertTrue(explain.err().contains("explain shows one step of one row as the chain rule gives it, unclipped"), explain.err());
+    }
+
+    @Test
     void devicesListsTheCpu() {
         CliRun r = CliRun.of("devices");
         assertEquals(0, r.code());

@@ -31,7 +31,7 @@ class RunSettingsJsonTest {
                 "--checkpoint-every", "2", "--keep", "5", "--report", dir.resolve("report").toString(),
                 "--json", dir.resolve("log.jsonl").toString(), "--quiet", "--drop-bad-rows", "--out", dir.resolve("out").toString()));
         runs.addAll(settings("--data", dir.resolve("e.csv").toString(), "--target", "y", "--optimizer", "sgd",
-                "--momentum", "0.9", "--nesterov", "--tolerance", "1e-6", "--patience", "4", "--schedule", "step:3:0.5",
+                "--momentum", "0.9", "--nesterov", "--clip-norm", "0.25", "--tolerance", "1e-6", "--patience", "4", "--schedule", "step:3:0.5",
                 "--out", dir.resolve("out2").toString()));
         for (RunSettings run : runs) {
             RunSettings absolute = absolute(run);

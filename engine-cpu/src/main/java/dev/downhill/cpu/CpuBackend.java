@@ -6,6 +6,7 @@ import dev.downhill.backend.MatrixProductPeak;
 import dev.downhill.backend.StepTrace;
 import dev.downhill.backend.StepTracing;
 import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.GradientClipping;
 import dev.downhill.backend.Backends;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataChecks;
@@ -14,7 +15,7 @@ import dev.downhill.network.Network;
 import dev.downhill.optim.Optimizer;
 
 /** Float32 training on the CPU with EJML; holds no native resources. */
-public final class CpuBackend implements Backend, StepTracing, MatrixProductPeak {
+public final class CpuBackend implements Backend, StepTracing, MatrixProductPeak, GradientClipping {
 
     private final MatrixProducts.Path productPath;
 
@@ -41,12 +42,20 @@ public final class CpuBackend implements Backend, StepTracing, MatrixProductPeak
     @Override public String device() { return describeDevice(); }
 
     @Override public TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train) {
+        return load(network, parameters, optimizer, train, 0);
+    }
+
+    @Override
+    public TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train, double maxNorm) {
+        if (!(maxNorm >= 0 && maxNorm < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("the gradient norm limit must be a positive number, got " + maxNorm);
+        }
         if (train != null) DataChecks.checkFits(network, train);
         if (parameters.length != network.layout().size()) {
             throw new IllegalArgumentException("network " + network.widths() + " has " + network.layout().size()
                     + " parameters, got " + parameters.length);
         }
-        return new CpuModel(network, parameters, optimizer, train, productPath);
+        return new CpuModel(network, parameters, optimizer, train, productPath, maxNorm);
     }
 
     /**

@@ -27,6 +27,7 @@ final class CpuModel implements TrainableModel {
 
     private final Network network;
     private final Optimizer optimizer;
+    private final double maxGradientNorm;
     private final DataSet train;
     private final int layers;
     private final Activation[] act;
@@ -38,7 +39,10 @@ final class CpuModel implements TrainableModel {
     private final DenseLayerMath layerMath;
     private int capacity;
 
-    CpuModel(Network network, float[] parameters, Optimizer optimizer, DataSet train, MatrixProducts.Path productPath) {
+    /** @param maxGradientNorm clip each step's gradient to this global norm before the update; 0: never */
+    CpuModel(Network network, float[] parameters, Optimizer optimizer, DataSet train, MatrixProducts.Path productPath,
+             double maxGradientNorm) {
+        this.maxGradientNorm = maxGradientNorm;
         this.layerMath = new DenseLayerMath(new MatrixProducts(productPath));
         this.network = network;
         this.optimizer = optimizer;
@@ -93,6 +97,7 @@ final class CpuModel implements TrainableModel {
             if (!Float.isFinite(loss)) return new StepsResult(lossSum / Math.max(start, 1), step, step);
             lossSum += (double) loss * rows;
             backward();
+            if (maxGradientNorm > 0) clipGradient();
             update.step(learningRate);
         }
         return new StepsResult(lossSum / rowOrder.length, step, -1);
@@ -264,6 +269,25 @@ final class CpuModel implements TrainableModel {
         da[last].reshape(rows, da[last].numCols);
         dz[last].reshape(rows, dz[last].numCols);
         return Losses.lossAndDelta(network.loss(), act[last], z[last], a[last], y, da[last], dz[last]);
+    }
+
+    /**
+     * g ← g · min(1, maxNorm / (‖g‖₂ + 1e-6)) over every weight and bias gradient as one vector,
+     * as torch.nn.utils.clip_grad_norm_ (the norm summed in double, the factor applied in float).
+     */
+    private void clipGradient() {
+        double squares = 0;
+        for (int l = 0; l < layers; l++) {
+            for (float g : dw[l].data) squares += (double) g * g;
+            for (float g : db[l].data) squares += (double) g * g;
+        }
+        double factor = maxGradientNorm / (Math.sqrt(squares) + 1e-6);
+        if (factor >= 1) return;
+        float f = (float) factor;
+        for (int l = 0; l < layers; l++) {
+            for (int i = 0; i < dw[l].data.length; i++) dw[l].data[i] *= f;
+            for (int i = 0; i < db[l].data.length; i++) db[l].data[i] *= f;
+        }
     }
 
     /** The chain rule from the output delta down: ∂L/∂W, ∂L/∂b of every layer. */
