@@ -33,8 +33,6 @@ final class TrainingRun {
     private final RunSettings s;
     private final PrintStream out;
     private final JsonLinesLog json;
-    /** The categorical columns' categories, once the data is read. */
-    private java.util.Map<String, List<String>> categories = java.util.Map.of();
 
     TrainingRun(RunSettings settings, PrintStream out) {
         this(settings, out, JsonLinesLog.NONE);
@@ -49,12 +47,18 @@ final class TrainingRun {
     /** How a run ended: its model checkpoint, or (when stopped by Ctrl-C) the training checkpoint to resume from. */
     record Outcome(Path checkpoint, boolean interrupted) {}
 
-    /** The data and network of a run, ready to train: what explain and sweep-lr also need. */
+    /**
+     * The data and network of a run, ready to train: what explain and sweep-lr also need.
+     *
+     * @param categories the categorical columns' categories, in the order of their one-hot features
+     */
     record Prepared(DataSet all, DataSet train, DataSet validation, Standardizer standardizer, Network network,
-                    float[] initial) {}
+                    float[] initial, Map<String, List<String>> categories) {}
 
     Prepared prepare() {
-        DataSet all = s.data().workload() != null ? s.data().workload().syntheticData(s.data().rows(), s.seed()) : readCsv();
+        CsvReader.Result read = s.data().workload() != null
+                ? new CsvReader.Result(s.data().workload().syntheticData(s.data().rows(), s.seed()), 0, Map.of()) : readCsv();
+        DataSet all = read.data();
         DataSet train = all, validation = null;
         if (s.data().validation() > 0) {
             DataSet.Split split = all.split(s.data().validation(), s.seed());
@@ -71,7 +75,7 @@ final class TrainingRun {
         Network network = Network.builder(all.featureWidth()).layers(layers).loss(s.network().loss())
                 .initializer(s.network().initializer()).seed(s.seed()).build();
         float[] initial = s.network().init() == null ? network.initialParameters() : Checkpoint.loadParameters(s.network().init(), network);
-        return new Prepared(all, train, validation, standardizer, network, initial);
+        return new Prepared(all, train, validation, standardizer, network, initial, read.categories());
     }
 
     /** Trains from scratch, or from {@code resumeFrom}, and saves the result. */
@@ -92,7 +96,7 @@ final class TrainingRun {
         if (resumeFrom != null && !resumeFrom.network().equals(network)) {
             throw new InputException(resumeFrom.file() + ": holds network " + resumeFrom.network() + ", the run builds " + network);
         }
-        Map<String, String> metadata = metadata(all, standardizer);
+        Map<String, String> metadata = metadata(all, standardizer, p.categories());
         if (s.data().file() != null) {
             DataFingerprint data = DataFingerprint.of(s.data().file());
             if (resumeFrom != null) data.requireSameAs(resumeFrom.metadata(), resumeFrom.file());
@@ -196,15 +200,14 @@ final class TrainingRun {
     }
 
     /** The CSV's rows, checked cell by cell, targets as the loss takes them. */
-    private DataSet readCsv() {
+    private CsvReader.Result readCsv() {
         CsvReader reader = new CsvReader(s.data().targets(), s.data().features(), s.data().encoding(), s.data().classes())
                 .targetsFor(s.network().loss()).categorical(s.data().categorical());
         CsvReader.Result r = reader.read(s.data().file(), s.data().dropBadRows());
-        categories = r.categories();
         if (r.droppedRows() > 0) {
             out.println("dropped " + r.droppedRows() + " rows with problems (--drop-bad-rows); " + r.data().rows() + " remain");
         }
-        return r.data();
+        return r;
     }
 
     /** Training samples per second over the epochs after the first, which pays for warm-up and graph capture. */
@@ -235,7 +238,7 @@ final class TrainingRun {
         }
     }
 
-    private Map<String, String> metadata(DataSet data, Standardizer standardizer) {
+    private Map<String, String> metadata(DataSet data, Standardizer standardizer, Map<String, List<String>> categories) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(RunSettingsJson.KEY, RunSettingsJson.write(s));
         meta.put("downhill.features", Checkpoint.formatNames(data.featureNames()));
