@@ -134,7 +134,6 @@ final class ArrayTable implements RowSource {
                 offsetIn[c] = i;
             }
         }
-        for (int r = 0; r < rows; r++) problems.row(r, r + 1);
         for (int g = 0; g < groups.length; g++) {
             int[] idx = groups[g];
             out[g] = new float[Math.multiplyExact(rows, idx.length)];

@@ -109,14 +109,14 @@ public final class CsvReader {
                     }
                 }
             }
+            java.util.Map<Integer, CategoryColumn> categorical = new java.util.LinkedHashMap<>();
             for (String c : categoricalColumns) {
                 int column = table.columns(List.of(c), "categorical")[0];
                 if (java.util.Arrays.stream(featureIdx).noneMatch(f -> f == column)) {
                     throw new InputException(file + ": categorical column '" + c + "' is not a feature column");
                 }
+                categorical.put(column, CategoryColumn.learning(c));
             }
-            java.util.Map<Integer, CategoryColumn> categorical = new java.util.LinkedHashMap<>();
-            for (String c : categoricalColumns) categorical.put(table.columns(List.of(c), "categorical")[0], CategoryColumn.learning(c));
             Problems problems = table.problems();
             float[][] values = table.numbers(problems, categorical, featureIdx, targetIdx);
             if (targets == Targets.CLASS_INDEX) {

@@ -25,7 +25,7 @@ final class Problems {
         this.lines = lines;
     }
 
-    /** Data row {@code row} (0-based) is at {@code line} of the file (an array's 1-based row): rows are told in order, as they are read. */
+    /** Data row {@code row} (0-based) starts on line {@code line} of a text file: rows are told in order, as they are read. */
     void row(int row, long line) {
         if (row >= lineOfRow.length) lineOfRow = java.util.Arrays.copyOf(lineOfRow, 2 * lineOfRow.length);
         lineOfRow[row] = line;
@@ -35,7 +35,7 @@ final class Problems {
     void add(int row, int column, String what) {
         badRow.set(row);
         found.add(lines ? file + ":" + lineOfRow[row] + (column > 0 ? ":" + column : "") + ": " + what
-                : file + ": row " + lineOfRow[row] + (column > 0 ? ", column " + column : "") + ": " + what);
+                : file + ": row " + (row + 1) + (column > 0 ? ", column " + column : "") + ": " + what);
     }
 
     /** The same, for a problem that {@code remedy} would also get past. */
