@@ -28,15 +28,16 @@ public final class OnnxModel {
     public static byte[] bytes(Network network, float[] parameters) {
         ProtoWriter graph = new ProtoWriter();
         String x = "input";
-        int l = 0;
-        for (ParameterLayout.Tensor[] pair : layerTensors(network)) {
+        ParameterLayout layout = network.layout();
+        for (int l = 0; l < network.layers().size(); l++) {
             DenseLayer layer = network.layers().get(l);
             boolean last = l == network.layers().size() - 1;
             String z = layer.activation() == Activation.IDENTITY && last ? "output" : "z" + l;
-            graph.message(1, node("Gemm", "gemm" + l, new String[] {x, pair[0].name(), pair[1].name()}, z)
+            ParameterLayout.Tensor weight = layout.weight(l), bias = layout.bias(l);
+            graph.message(1, node("Gemm", "gemm" + l, new String[] {x, weight.name(), bias.name()}, z)
                     .message(5, attribute("transB", 1)));
-            graph.message(5, tensor(pair[0], parameters));
-            graph.message(5, tensor(pair[1], parameters));
+            graph.message(5, tensor(weight, parameters));
+            graph.message(5, tensor(bias, parameters));
             x = z;
             if (layer.activation() != Activation.IDENTITY) {
                 String a = last ? "output" : "a" + l;
@@ -52,7 +53,6 @@ public final class OnnxModel {
                 graph.message(1, node);
                 x = a;
             }
-            l++;
         }
         graph.string(2, "downhill " + network.widths());
         graph.message(11, valueInfo("input", network.inputWidth()));
@@ -68,13 +68,6 @@ public final class OnnxModel {
     /** Writes {@link #bytes} to {@code file} whole or not at all. */
     public static void write(Path file, Network network, float[] parameters) {
         dev.downhill.io.AtomicFile.write(file, "the ONNX model", out -> out.write(bytes(network, parameters)));
-    }
-
-    private static ParameterLayout.Tensor[][] layerTensors(Network network) {
-        var tensors = network.layout().tensors();
-        ParameterLayout.Tensor[][] pairs = new ParameterLayout.Tensor[tensors.size() / 2][];
-        for (int i = 0; i < pairs.length; i++) pairs[i] = new ParameterLayout.Tensor[] {tensors.get(2 * i), tensors.get(2 * i + 1)};
-        return pairs;
     }
 
     private static ProtoWriter node(String op, String name, String[] inputs, String output) {
