@@ -97,21 +97,20 @@ final class PredictCommand implements Callable<Integer> {
     private java.util.Map<String, List<String>> categories(Checkpoint checkpoint) {
         String text = checkpoint.metadata().get(CATEGORIES);
         if (text == null) return java.util.Map.of();
-        java.util.Map<String, List<String>> categories = new java.util.LinkedHashMap<>();
+        InputException damaged = new InputException(model + ": metadata " + CATEGORIES + " is not an object of category lists");
         Object parsed;
         try {
             parsed = dev.downhill.io.Json.parse(text);
         } catch (IllegalArgumentException e) {
-            parsed = null;
+            throw damaged;
         }
-        if (parsed instanceof java.util.Map<?, ?> saved) {
-            for (var e : saved.entrySet()) {
-                if (!(e.getValue() instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)) break;
-                categories.put((String) e.getKey(), list.stream().map(String.class::cast).toList());
-            }
-            if (categories.size() == saved.size()) return categories;
+        if (!(parsed instanceof java.util.Map<?, ?> saved)) throw damaged;
+        java.util.Map<String, List<String>> categories = new java.util.LinkedHashMap<>();
+        for (var e : saved.entrySet()) {
+            if (!(e.getValue() instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)) throw damaged;
+            categories.put((String) e.getKey(), list.stream().map(String.class::cast).toList());
         }
-        throw new InputException(model + ": metadata " + CATEGORIES + " is not an object of category lists");
+        return categories;
     }
 
     /** Standard output with its errors reported: a full disk behind {@code > file} must not pass for success. */
