@@ -146,8 +146,9 @@ final class BenchCommand implements Callable<Integer> {
         TrainCommand train = new TrainCommand();
         new picocli.CommandLine(train).parseArgs(own.toArray(String[]::new));
         RunSettings settings = train.run(null);
-        if (settings.training().clipNorm() > 0) {
-            throw new InputException("--clip-norm: bench measures the backends' plain steps, which every backend runs; drop --clip-norm");
+        if (!settings.training().regularization(settings.seed()).isNone()) {
+            throw new InputException("--dropout, --clip-norm: bench measures the backends' plain steps, on their fastest paths; "
+                    + "drop them");
         }
         Own subject = new Own(settings, new TrainingRun(settings, System.err).prepare());
         List<Run> runs = new ArrayList<>();

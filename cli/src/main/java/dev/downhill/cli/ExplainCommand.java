@@ -61,6 +61,9 @@ final class ExplainCommand implements Callable<Integer> {
         if (settings.training().clipNorm() > 0) {
             throw new InputException("--clip-norm: explain shows one step of one row as the chain rule gives it, unclipped; drop --clip-norm");
         }
+        if (settings.training().dropout() > 0) {
+            throw new InputException("--dropout: explain shows one step of one row as the chain rule gives it, every unit kept; drop --dropout");
+        }
         TrainingRun.Prepared p = new TrainingRun(settings, System.out).prepare();
         Network net = p.network();
         if (net.layout().size() > MAX_PARAMETERS) {

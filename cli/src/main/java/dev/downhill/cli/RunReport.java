@@ -36,6 +36,7 @@ final class RunReport {
         settings.put("network", net.toString());
         settings.put("optimiser", s.training().optimizer().toString());
         settings.put("batch", Integer.toString(s.training().config().batchSize()));
+        settings.put("regularisation", regularization(s.training()));
         settings.put("epochs", result.history().size() + " of at most " + s.training().config().epochs() + " (" + result.stopReason() + ")");
         settings.put("learning-rate schedule", String.valueOf(s.training().config().schedule()));
         settings.put("rows visited", s.training().config().shuffle() ? "shuffled, seed " + s.training().config().seed() : "in order");
@@ -72,6 +73,14 @@ final class RunReport {
         }
         d.put("metrics", metrics);
         return Pages.write(folder.resolve("report.html"), "report", s.name() + ": training report", d);
+    }
+
+    /** The run's regularisation in words: "dropout 0.2, gradient norm clipped to 1.0", or "none". */
+    static String regularization(RunSettings.TrainingSpec t) {
+        List<String> parts = new ArrayList<>();
+        if (t.dropout() > 0) parts.add("dropout " + t.dropout());
+        if (t.clipNorm() > 0) parts.add("gradient norm clipped to " + t.clipNorm());
+        return parts.isEmpty() ? "none" : String.join(", ", parts);
     }
 
     private static Object nanOrNull(double v) {

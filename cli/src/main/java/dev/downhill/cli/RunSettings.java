@@ -60,9 +60,15 @@ record RunSettings(String name, long seed, DataSpec data, NetworkSpec network, T
     /**
      * @param backend  the backend asked for: auto, cpu, cuda, or null for the environment's choice
      * @param clipNorm clip each step's gradient to this global norm (torch.nn.utils.clip_grad_norm_); 0: never
+     * @param dropout  inverted dropout on the hidden layers in training: the probability a unit is zeroed; 0: none
      */
     record TrainingSpec(Optimizer optimizer, TrainingConfig config, String backend, BackendOptions.MathMode math,
-                        double clipNorm) {}
+                        double clipNorm, double dropout) {
+        /** What each step does beyond the gradient step; the dropout masks are keyed by the run's {@code seed}. */
+        dev.downhill.backend.Regularization regularization(long seed) {
+            return dev.downhill.backend.Regularization.NONE.withDropout(dropout, seed).withClipNorm(clipNorm);
+        }
+    }
 
     /**
      * @param folder          the folder for the checkpoint and the plot

@@ -15,7 +15,7 @@ import java.util.Map;
 final class RunSettingsJson {
     static final String KEY = "downhill.settings";
     /** The form's version: a later Downhill that changes the settings reads older forms by it. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private RunSettingsJson() {}
 
@@ -37,10 +37,27 @@ final class RunSettingsJson {
             if (!(Json.parse(text) instanceof Map<?, ?> saved) || !(saved.get("version") instanceof Long version)) {
                 throw new IllegalArgumentException("not an object with a version");
             }
-            if (version != VERSION) throw new IllegalArgumentException("version " + version + ", this Downhill reads " + VERSION);
-            return (RunSettings) RecordJson.fromJson(saved.get("run"), RunSettings.class);
+            if (version < 1 || version > VERSION) {
+                throw new IllegalArgumentException("version " + version + ", this Downhill reads 1 to " + VERSION);
+            }
+            Object run = saved.get("run");
+            if (version == 1) run = withoutDropout(run);
+            return (RunSettings) RecordJson.fromJson(run, RunSettings.class);
         } catch (IllegalArgumentException | InputException e) {
             throw new InputException(file + ": the run settings in " + KEY + " are unreadable (" + e.getMessage() + ")");
         }
+    }
+
+    /** Version 1 is version 2 before --dropout: its runs dropped nothing. */
+    @SuppressWarnings("unchecked")
+    private static Object withoutDropout(Object run) {
+        if (run instanceof Map<?, ?> r && r.get("training") instanceof Map<?, ?> training) {
+            Map<String, Object> upgraded = new LinkedHashMap<>((Map<String, Object>) training);
+            upgraded.putIfAbsent("dropout", 0.0);
+            Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) r);
+            copy.put("training", upgraded);
+            return copy;
+        }
+        return run;
     }
 }

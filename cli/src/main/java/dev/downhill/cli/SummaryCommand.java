@@ -37,6 +37,7 @@ final class SummaryCommand implements Callable<Integer> {
                 ? "yes: mean " + meta.get(PredictCommand.MEAN) + "; std " + meta.get(PredictCommand.STD) : "no (takes raw features)"));
         line(out, meta, "optimiser", "downhill.optimizer");
         line(out, meta, "batch", "downhill.batch");
+        line(out, meta, "regularisation", "downhill.regularization");
         line(out, meta, "epochs trained", "downhill.epochs");
         line(out, meta, "restored epoch", "downhill.restored_epoch");
         line(out, meta, "final loss", "downhill.final_loss");

@@ -50,7 +50,7 @@ final class SweepLrCommand implements Callable<Integer> {
         AtomicFile.checkWritable(png, "the plot");
         TrainingRun.Prepared p = new TrainingRun(s, System.out).prepare();
         List<LrSweep.Run> results;
-        try (Backend backend = Backends.open(TrainingRun.backendName(s, System.out), new BackendOptions(s.training().math()),
+        try (Backend backend = Backends.open(s.training().backend(), new BackendOptions(s.training().math()),
                 System.out::println)) {
             results = LrSweep.sweep(backend, s, p, values);
         }

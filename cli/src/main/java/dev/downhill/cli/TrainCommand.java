@@ -78,8 +78,13 @@ final class TrainCommand implements Callable<Integer> {
     OptimizerOptions optimizer = new OptimizerOptions();
 
     @Option(names = "--clip-norm", paramLabel = "C",
-            description = "clip each step's gradient to global norm C, as torch.nn.utils.clip_grad_norm_ (cpu backend)")
+            description = "clip each step's gradient to global norm C, as torch.nn.utils.clip_grad_norm_")
     Double clipNorm;
+
+    @Option(names = "--dropout", paramLabel = "P",
+            description = "inverted dropout on every hidden layer in training: each unit zeroed with probability P, "
+                    + "the rest scaled by 1/(1-P); off in evaluation and predict (default: 0)")
+    Double dropout;
 
     @Option(names = "--schedule", paramLabel = "SPEC", description = "constant, step:SIZE:GAMMA, exp:GAMMA or cosine:WARMUP:MIN (default: constant)")
     String schedule;
@@ -190,6 +195,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (clipNorm != null && !(clipNorm > 0 && clipNorm < Double.POSITIVE_INFINITY)) {
             throw new InputException("--clip-norm must be a positive number, got " + clipNorm);
+        }
+        if (dropout != null && !(dropout >= 0 && dropout < 1)) {
+            throw new InputException("--dropout must be a probability in [0, 1), got " + dropout);
         }
         if (earlyStopping != null && earlyStopping < 1) throw new InputException("--early-stopping must be at least 1 epoch, got " + earlyStopping);
         if (minDelta != null && !(minDelta >= 0 && minDelta < Double.POSITIVE_INFINITY)) {
@@ -347,7 +355,7 @@ final class TrainCommand implements Callable<Integer> {
         var network = new RunSettings.NetworkSpec(layers, output, l,
                 initializer == null ? Initializer.PYTORCH : Initializer.parse(initializer), init);
         var training = new RunSettings.TrainingSpec(optimizer.resolve(defaultOptimizer, defaultRate), config, backend, mathMode(),
-                clipNorm == null ? 0 : clipNorm);
+                clipNorm == null ? 0 : clipNorm, dropout == null ? 0 : dropout);
         var outputSpec = new RunSettings.OutputSpec(outputFolder(name), checkpointEvery, keep,
                 report == null ? null : data == null && workload == null ? report.resolve(name) : report, json, quiet);
         return new RunSettings(name, s, dataSpec, network, training, outputSpec);

@@ -107,11 +107,12 @@ final class TrainingRun {
                 + names(all.targetNames(), "targets") + " (" + train.rows() + " training rows"
                 + (validation == null ? "" : ", " + validation.rows() + " validation") + ")");
         out.println("network " + network + ", optimiser " + s.training().optimizer() + ", batch " + s.training().config().batchSize()
-                + (s.training().config().shuffle() ? ", shuffled" : ", in order"));
+                + (s.training().config().shuffle() ? ", shuffled" : ", in order")
+                + (s.training().regularization(s.seed()).isNone() ? "" : ", " + RunReport.regularization(s.training())));
         out.print(network.summary());
         TrainingResult result;
         double stepFlops = (double) network.flopsPerSample() * Math.min(s.training().config().batchSize(), train.rows());
-        try (Backend backend = Backends.open(backendName(s, out), new BackendOptions(s.training().math()), out::println, stepFlops);
+        try (Backend backend = Backends.open(s.training().backend(), new BackendOptions(s.training().math()), out::println, stepFlops);
              TrainableModel model = load(backend, s, network, initial, s.training().optimizer(), train)) {
             Path[] lastSaved = new Path[1];
             Trainer trainer = new Trainer(s.training().config()).trainingAccuracyOn(train).listener(new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()))
@@ -160,24 +161,10 @@ final class TrainingRun {
         }
     }
 
-    /**
-     * The backend to open: as asked, except that --clip-norm without a named backend takes the one
-     * that clips (the cpu backend; the cuda kernels do not clip yet), saying so.
-     */
-    static String backendName(RunSettings s, PrintStream out) {
-        String asked = s.training().backend();
-        if (s.training().clipNorm() <= 0 || asked != null && !asked.equalsIgnoreCase("auto")) return asked;
-        out.println("--clip-norm: on the " + Backends.REFERENCE + " backend, which clips gradients (the cuda kernels do not yet)");
-        return Backends.REFERENCE;
-    }
-
-    /** The run's model on {@code backend}: clipped as --clip-norm says, which a backend without the capability refuses. */
+    /** The run's model on {@code backend}, with --dropout and --clip-norm. */
     static TrainableModel load(Backend backend, RunSettings s, Network network, float[] initial, dev.downhill.optim.Optimizer optimizer,
                                DataSet train) {
-        if (s.training().clipNorm() <= 0) return backend.load(network, initial, optimizer, train);
-        return backend.capability(dev.downhill.backend.GradientClipping.class).orElseThrow(() -> new InputException(
-                "--clip-norm: the " + backend.name() + " backend does not clip gradients yet; train with --backend "
-                        + Backends.REFERENCE)).load(network, initial, optimizer, train, s.training().clipNorm());
+        return backend.load(network, initial, optimizer, train, s.training().regularization(s.seed()));
     }
 
     private Path saveModel(Network network, TrainingResult result, Map<String, String> metadata) {
@@ -245,6 +232,7 @@ final class TrainingRun {
         meta.put("downhill.targets", Checkpoint.formatNames(data.targetNames()));
         meta.put("downhill.optimizer", s.training().optimizer().toString());
         meta.put("downhill.batch", Integer.toString(s.training().config().batchSize()));
+        meta.put("downhill.regularization", RunReport.regularization(s.training()));
         if (!categories.isEmpty()) meta.put(PredictCommand.CATEGORIES, dev.downhill.io.Json.write(categories));
         if (standardizer != null) {
             meta.put(PredictCommand.MEAN, Standardizer.format(standardizer.mean()));

@@ -236,16 +236,29 @@ class CliTest {
     }
 
     @Test
-    void clipNormTrainsOnTheBackendThatClipsAndIsCheckedForRange() {
-        CliRun clipped = CliRun.of("train", "--clip-norm", "0.5", "--epochs", "3", "--out", dir.resolve("clip").toString());
-        assertEquals(0, clipped.code(), clipped.err());
-        assertTrue(clipped.out().contains("--clip-norm: on the cpu backend, which clips gradients"), clipped.out());
+    void clipNormAndDropoutTrainAreSavedAndAreCheckedForRange() throws IOException {
+        Path out = dir.resolve("reg");
+        CliRun run = CliRun.of("train", "--clip-norm", "0.5", "--dropout", "0.25", "--epochs", "3", "--seed", "4",
+                "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        CliRun summary = CliRun.of("summary", out.resolve("placement-package/model.safetensors").toString());
+        assertTrue(summary.out().contains("regularisation  dropout 0.25, gradient norm clipped to 0.5"), summary.out());
+        CliRun plain = CliRun.of("train", "--epochs", "3", "--seed", "4", "--out", dir.resolve("plain").toString());
+        assertNotEquals(Files.readString(out.resolve("placement-package/loss.csv")),
+                Files.readString(dir.resolve("plain/placement-package/loss.csv")),
+                "dropout and clipping change the run");
         CliRun zero = CliRun.of("train", "--clip-norm", "0", "--out", dir.resolve("clip0").toString());
         assertEquals(2, zero.code());
         assertEquals("downhill: error: --clip-norm must be a positive number, got 0.0", zero.err().strip());
+        CliRun one = CliRun.of("train", "--dropout", "1", "--out", dir.resolve("drop1").toString());
+        assertEquals(2, one.code());
+        assertEquals("downhill: error: --dropout must be a probability in [0, 1), got 1.0", one.err().strip());
         CliRun explain = CliRun.of("explain", "--clip-norm", "1", "--page", dir.resolve("e.html").toString());
         assertEquals(2, explain.code());
         assertTrue(explain.err().contains("explain shows one step of one row as the chain rule gives it, unclipped"), explain.err());
+        CliRun explainDropout = CliRun.of("explain", "--dropout", "0.5", "--page", dir.resolve("e.html").toString());
+        assertEquals(2, explainDropout.code());
+        assertTrue(explainDropout.err().contains("every unit kept; drop --dropout"), explainDropout.err());
     }
 
     @Test

@@ -26,7 +26,7 @@ class ResilienceTest {
     @Test
     void resumingAfterRandomKillsEqualsAnUninterruptedRun() throws Exception {
         int kills = 0;
-        for (String optimizer : List.of("sgd --momentum 0.9", "adam")) {
+        for (String optimizer : List.of("sgd --momentum 0.9", "adam --dropout 0.2 --clip-norm 1")) {
             List<String> args = new ArrayList<>(List.of(RUN));
             args.addAll(List.of(("--optimizer " + optimizer + " --lr 0.01").split(" ")));
             Path straight = dir.resolve("straight-" + optimizer.split(" ")[0]);

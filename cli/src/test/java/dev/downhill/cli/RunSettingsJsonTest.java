@@ -31,7 +31,7 @@ class RunSettingsJsonTest {
                 "--checkpoint-every", "2", "--keep", "5", "--report", dir.resolve("report").toString(),
                 "--json", dir.resolve("log.jsonl").toString(), "--quiet", "--drop-bad-rows", "--out", dir.resolve("out").toString()));
         runs.addAll(settings("--data", dir.resolve("e.csv").toString(), "--target", "y", "--optimizer", "sgd",
-                "--momentum", "0.9", "--nesterov", "--clip-norm", "0.25", "--tolerance", "1e-6", "--patience", "4", "--schedule", "step:3:0.5",
+                "--momentum", "0.9", "--nesterov", "--clip-norm", "0.25", "--dropout", "0.3", "--tolerance", "1e-6", "--patience", "4", "--schedule", "step:3:0.5",
                 "--out", dir.resolve("out2").toString()));
         for (RunSettings run : runs) {
             RunSettings absolute = absolute(run);
@@ -53,14 +53,25 @@ class RunSettingsJsonTest {
         String text = RunSettingsJson.write(settings().getFirst());
         Path file = dir.resolve("e000003.safetensors");
         assertMessage(file + ": holds no run settings (downhill.settings)", Map.of());
-        assertMessage(file + ": the run settings in downhill.settings are unreadable (version 2, this Downhill reads 1)",
-                Map.of(RunSettingsJson.KEY, text.replace("\"version\":1", "\"version\":2")));
+        assertMessage(file + ": the run settings in downhill.settings are unreadable (version 3, this Downhill reads 1 to 2)",
+                Map.of(RunSettingsJson.KEY, text.replace("\"version\":2", "\"version\":3")));
         assertMessage(file + ": the run settings in downhill.settings are unreadable (RunSettings has no 'seed')",
                 Map.of(RunSettingsJson.KEY, text.replace("\"seed\":", "\"sead\":")));
         assertMessage(file + ": the run settings in downhill.settings are unreadable (no Optimizer of kind 'Lion')",
                 Map.of(RunSettingsJson.KEY, text.replace("\"kind\":\"Sgd\"", "\"kind\":\"Lion\"")));
         assertMessage(file + ": the run settings in downhill.settings are unreadable (epochs must be at least 1, got 0)",
                 Map.of(RunSettingsJson.KEY, text.replace("\"epochs\":50", "\"epochs\":0")));
+    }
+
+    /** Version 1, before --dropout, reads as a run without dropout; the same text as version 2 is refused for its missing field. */
+    @Test
+    void versionOneReadsAsARunWithoutDropout() {
+        RunSettings run = settings("--data", dir.resolve("e.csv").toString(), "--target", "y", "--clip-norm", "0.5").getFirst();
+        String v1 = RunSettingsJson.write(run).replace("\"version\":2", "\"version\":1").replace(",\"dropout\":0.0", "");
+        assertFalse(v1.contains("dropout"), v1);
+        assertEquals(absolute(run), RunSettingsJson.read(Map.of(RunSettingsJson.KEY, v1), dir));
+        assertMessage(dir.resolve("e000003.safetensors") + ": the run settings in downhill.settings are unreadable "
+                + "(TrainingSpec has no 'dropout')", Map.of(RunSettingsJson.KEY, v1.replace("\"version\":1", "\"version\":2")));
     }
 
     private void assertMessage(String start, Map<String, String> metadata) {

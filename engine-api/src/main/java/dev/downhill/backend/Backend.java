@@ -22,7 +22,13 @@ public interface Backend extends AutoCloseable {
      * @param parameters initial parameters in {@link Network#layout()} order
      * @param train      the training data, or null for a model that only predicts and evaluates
      */
-    TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train);
+    default TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train) {
+        return load(network, parameters, optimizer, train, Regularization.NONE);
+    }
+
+    /** As {@link #load(Network, float[], Optimizer, DataSet)}, with every training step regularised as {@code regularization} says. */
+    TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train,
+                        Regularization regularization);
 
     /**
      * What this backend can do beyond training, as an interface it implements ({@link StepTracing},

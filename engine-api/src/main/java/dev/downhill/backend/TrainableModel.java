@@ -24,7 +24,11 @@ public interface TrainableModel extends AutoCloseable {
      */
     StepsResult trainSteps(int[] rowOrder, int batchSize, float learningRate);
 
-    /** Outputs and mean loss for the training rows {@code rows} as one batch, with the gradient of that loss; nothing is updated. */
+    /**
+     * Outputs and mean loss for the training rows {@code rows} as one batch, with the gradient of that
+     * loss, as the next training step would compute them (with its dropout mask, before clipping);
+     * nothing is updated.
+     */
     BatchGradients gradients(int[] rows);
 
     /** Outputs {@code [rows, outputs]} and mean loss of a data set; nothing is updated. */

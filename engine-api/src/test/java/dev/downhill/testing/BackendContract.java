@@ -2,6 +2,8 @@ package dev.downhill.testing;
 
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.BatchGradients;
+import dev.downhill.backend.DropoutMask;
+import dev.downhill.backend.Regularization;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataSet;
 import dev.downhill.network.Activation;
@@ -92,6 +94,108 @@ public abstract class BackendContract {
             Tensors.assertClose("the double-precision reference's own chain rule", numeric,
                     ReferenceMlp.gradient(net, theta, data.features(), data.targets(), rows), 1e-8, 1e-5);
         }
+    }
+
+    /**
+     * With dropout, a step's outputs, loss and gradient are those of the network whose hidden outputs
+     * are multiplied by the step's {@link DropoutMask} (finite differences of the reference with that
+     * mask), and the next step draws the next mask.
+     */
+    @Test
+    void dropoutGradientsAreThoseOfTheStepsMask() {
+        List<String> failures = new ArrayList<>();
+        int checked = 0;
+        for (Activation h : Activation.hidden()) {
+            for (Loss loss : List.of(Loss.MSE, Loss.CROSS_ENTROPY)) {
+                Activation output = loss.outputActivations().getLast();
+                Network net = Network.builder(3).dense(6, h).dense(5, h).dense(3, output).loss(loss).seed(30 + checked).build();
+                DataSet data = TestData.randomFor(net, 7, 200 + checked);
+                int[] rows = IntStream.range(0, 7).toArray();
+                Regularization dropout = Regularization.NONE.withDropout(0.4, 1000 + checked);
+                try (TrainableModel model = backend.load(net, net.initialParameters(), Optimizer.Sgd.plain(0.1f), data, dropout)) {
+                    for (int step = 0; step < 2; step++) {
+                        try {
+                            checkDropoutGradients(net, data, model, dropout.dropoutMask(), step);
+                        } catch (AssertionError e) {
+                            failures.add(h + " → " + loss + ", step " + step + ": " + e.getMessage());
+                        }
+                        model.trainSteps(rows, 7, 0.1f);
+                    }
+                }
+                checked++;
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    private static void checkDropoutGradients(Network net, DataSet data, TrainableModel model, DropoutMask mask, int step) {
+        int rows = data.rows();
+        float[][] keep = new float[net.layers().size() - 1][];
+        for (int l = 0; l < keep.length; l++) {
+            keep[l] = new float[rows * net.layers().get(l).units()];
+            mask.fill(step, l, keep[l], keep[l].length);
+        }
+        double[] theta = ReferenceMlp.toDouble(model.parameters());
+        BatchGradients g = model.gradients(IntStream.range(0, rows).toArray());
+        Tensors.assertClose("outputs", ReferenceMlp.outputs(net, theta, data.features(), rows, keep), g.outputs(), 1e-6, 1e-5);
+        double loss = ReferenceMlp.loss(net, theta, data.features(), data.targets(), rows, keep);
+        assertEquals(loss, g.loss(), 1e-6 + 1e-5 * Math.abs(loss), "loss");
+        Tensors.assertClose("gradient", ReferenceMlp.numericGradient(net, theta, data.features(), data.targets(), rows, keep),
+                g.gradients(), 2e-6, 1e-3);
+    }
+
+    /** Evaluation and prediction keep every unit: a model with dropout predicts as the same model without. */
+    @Test
+    void dropoutIsOffInEvaluationAndPrediction() {
+        Network net = Network.builder(4).dense(8, Activation.RELU).dense(6, Activation.TANH).dense(2, Activation.IDENTITY).seed(5)
+                .build();
+        DataSet data = TestData.randomFor(net, 20, 8);
+        float[] params = net.initialParameters();
+        try (TrainableModel plain = backend.load(net, params, Optimizer.Sgd.plain(0.1f), data);
+             TrainableModel dropped = backend.load(net, params, Optimizer.Sgd.plain(0.1f), data,
+                     Regularization.NONE.withDropout(0.5, 3))) {
+            assertArrayEquals(plain.predict(data.features()), dropped.predict(data.features()), "predict");
+            assertArrayEquals(plain.evaluate(data).outputs(), dropped.evaluate(data).outputs(), "evaluate");
+            assertEquals(plain.evaluate(data).loss(), dropped.evaluate(data).loss());
+            assertNotEquals(plain.gradients(new int[] {0, 1, 2}).loss(), dropped.gradients(new int[] {0, 1, 2}).loss(),
+                    "training drops units");
+        }
+    }
+
+    /**
+     * A clipped step is torch.nn.utils.clip_grad_norm_ then the optimiser: the gradient scaled by
+     * maxNorm / (‖g‖ + 1e-6) where that is below 1, untouched (bit for bit) where it is not.
+     */
+    @Test
+    void aClippedStepMovesByTheGradientScaledToTheLimit() {
+        Network net = Network.builder(3).dense(5, Activation.TANH).dense(2, Activation.IDENTITY).seed(6).build();
+        DataSet data = TestData.randomFor(net, 8, 3);
+        int[] rows = IntStream.range(0, 8).toArray();
+        float[] p = net.initialParameters(), g;
+        try (TrainableModel m = backend.load(net, p, Optimizer.Sgd.plain(0.1f), data)) {
+            g = m.gradients(rows).gradients();
+        }
+        double norm = Math.sqrt(IntStream.range(0, g.length).mapToDouble(i -> (double) g[i] * g[i]).sum());
+        Regularization clip = Regularization.NONE.withClipNorm(norm / 4);
+        try (TrainableModel m = backend.load(net, p, Optimizer.Sgd.plain(0.1f), data, clip)) {
+            assertArrayEquals(g, m.gradients(rows).gradients(), "gradients() gives the gradient before clipping");
+            m.trainSteps(rows, 8, 0.1f);
+            float[] after = m.parameters();
+            float factor = (float) (norm / 4 / (norm + 1e-6));
+            for (int i = 0; i < p.length; i++) {
+                assertEquals(p[i] - 0.1f * (g[i] * factor), after[i], 1e-6 * (1 + Math.abs(after[i])), "parameter " + i);
+            }
+        }
+        float[] plain, loose;
+        try (TrainableModel m = backend.load(net, p, Optimizer.Adam.defaults(0.01f), data)) {
+            m.trainSteps(rows, 4, 0.01f);
+            plain = m.parameters();
+        }
+        try (TrainableModel m = backend.load(net, p, Optimizer.Adam.defaults(0.01f), data, Regularization.NONE.withClipNorm(1e6))) {
+            m.trainSteps(rows, 4, 0.01f);
+            loose = m.parameters();
+        }
+        assertArrayEquals(plain, loose, "a limit above every step's norm changes nothing");
     }
 
     /** The seed example: CGPA 8.1, profile score 7.4 → package 6.2; the 9 derivatives of the worked example. */
@@ -235,32 +339,44 @@ public abstract class BackendContract {
         assertFalse(Arrays.equals(first, net.initialParameters()), "training moved the parameters");
     }
 
+    /** With dropout too: a resumed run draws the masks an uninterrupted one does, keyed by the optimiser's step count. */
     @Test
     void stoppingMidEpochAndResumingFromTheSavedStateGivesBitIdenticalParameters() {
-        Network net = Network.builder(3).dense(16, Activation.TANH).dense(2, Activation.IDENTITY).seed(8).build();
+        Network net = Network.builder(3).dense(16, Activation.TANH).dense(8, Activation.RELU).dense(2, Activation.IDENTITY).seed(8)
+                .build();
         DataSet data = TestData.randomFor(net, 200, 6);
         TrainingConfig config = TrainingConfig.of(6, 8).shuffled(3);
-        for (Optimizer optimizer : List.of(new Optimizer.Sgd(0.05f, 0.9f, false, 0), Optimizer.Adam.defaults(0.01f))) {
-            float[] straight = train(net, optimizer, data, config).parameters();
-            dev.downhill.train.TrainingProgress[] progress = new dev.downhill.train.TrainingProgress[1];
-            float[][] savedParams = new float[1][];
-            dev.downhill.backend.OptimizerState[] savedState = new dev.downhill.backend.OptimizerState[1];
-            int[] checks = {0};
-            try (TrainableModel first = backend.load(net, net.initialParameters(), optimizer, data)) {
-                // epochs run in chunks of 1, 2, 4 … steps when a stop is possible: the 4th check is mid-epoch
-                TrainingResult stopped = new Trainer(config).stopWhen(() -> ++checks[0] > 3).checkpoints(0, p -> {
-                    progress[0] = p;
-                    savedParams[0] = first.parameters();
-                    savedState[0] = first.optimizerState();
-                }).train(first, data.rows(), null);
-                assertTrue(stopped.interrupted(), "the run stopped on request");
-                assertTrue(progress[0].step() > 0, "it stopped in the middle of an epoch: " + progress[0]);
+        for (Regularization regularization : List.of(Regularization.NONE, Regularization.NONE.withDropout(0.3, 17).withClipNorm(0.5))) {
+            for (Optimizer optimizer : List.of(new Optimizer.Sgd(0.05f, 0.9f, false, 0), Optimizer.Adam.defaults(0.01f))) {
+                checkResume(net, data, config, optimizer, regularization);
             }
-            try (TrainableModel second = backend.load(net, net.initialParameters(), optimizer, data)) {
-                second.restore(savedParams[0], savedState[0]);
-                float[] resumed = new Trainer(config).resume(second, data.rows(), null, progress[0]).parameters();
-                assertArrayEquals(straight, resumed, optimizer + ": resumed at " + progress[0].epoch() + "/" + progress[0].step());
-            }
+        }
+    }
+
+    private void checkResume(Network net, DataSet data, TrainingConfig config, Optimizer optimizer, Regularization regularization) {
+        float[] straight;
+        try (TrainableModel model = backend.load(net, net.initialParameters(), optimizer, data, regularization)) {
+            straight = new Trainer(config).train(model, data.rows(), null).parameters();
+        }
+        dev.downhill.train.TrainingProgress[] progress = new dev.downhill.train.TrainingProgress[1];
+        float[][] savedParams = new float[1][];
+        dev.downhill.backend.OptimizerState[] savedState = new dev.downhill.backend.OptimizerState[1];
+        int[] checks = {0};
+        try (TrainableModel first = backend.load(net, net.initialParameters(), optimizer, data, regularization)) {
+            // epochs run in chunks of 1, 2, 4 … steps when a stop is possible: the 4th check is mid-epoch
+            TrainingResult stopped = new Trainer(config).stopWhen(() -> ++checks[0] > 3).checkpoints(0, p -> {
+                progress[0] = p;
+                savedParams[0] = first.parameters();
+                savedState[0] = first.optimizerState();
+            }).train(first, data.rows(), null);
+            assertTrue(stopped.interrupted(), "the run stopped on request");
+            assertTrue(progress[0].step() > 0, "it stopped in the middle of an epoch: " + progress[0]);
+        }
+        try (TrainableModel second = backend.load(net, net.initialParameters(), optimizer, data, regularization)) {
+            second.restore(savedParams[0], savedState[0]);
+            float[] resumed = new Trainer(config).resume(second, data.rows(), null, progress[0]).parameters();
+            assertArrayEquals(straight, resumed, optimizer + ", " + regularization + ": resumed at " + progress[0].epoch()
+                    + "/" + progress[0].step());
         }
     }
 

@@ -14,17 +14,30 @@ public final class ReferenceMlp {
 
     /** Outputs {@code [rows, outputs]} after the output activation. */
     public static double[] outputs(Network net, double[] params, float[] x, int rows) {
-        return forward(net, params, x, rows, true, false);
+        return forward(net, params, x, rows, true, false, null);
     }
 
     /** Outputs with TF32-rounded matrix-product operands when {@code tf32}. */
     public static double[] outputs(Network net, double[] params, float[] x, int rows, boolean tf32) {
-        return forward(net, params, x, rows, true, tf32);
+        return forward(net, params, x, rows, true, tf32, null);
+    }
+
+    /**
+     * Outputs in training with dropout: hidden layer l's output multiplied element by element by
+     * {@code keep[l]} (0, or 1/(1 − rate)) before the layer above reads it.
+     */
+    public static double[] outputs(Network net, double[] params, float[] x, int rows, float[][] keep) {
+        return forward(net, params, x, rows, true, false, keep);
     }
 
     /** The mean loss of the batch, as PyTorch defines it. */
     public static double loss(Network net, double[] params, float[] x, float[] y, int rows) {
-        double[] z = forward(net, params, x, rows, false, false);
+        return loss(net, params, x, y, rows, null);
+    }
+
+    /** The mean loss with dropout's {@code keep} factors (see {@link #outputs(Network, double[], float[], int, float[][])}), or none when null. */
+    public static double loss(Network net, double[] params, float[] x, float[] y, int rows, float[][] keep) {
+        double[] z = forward(net, params, x, rows, false, false, keep);
         int k = net.outputWidth();
         double sum = 0;
         for (int r = 0; r < rows; r++) {
@@ -70,7 +83,7 @@ public final class ReferenceMlp {
     public static double[] gradient(Network net, double[] params, float[] x, float[] y, int rows, boolean tf32) {
         ParameterLayout layout = net.layout();
         int layers = net.layers().size();
-        Pass forward = pass(net, params, x, rows, tf32);
+        Pass forward = pass(net, params, x, rows, tf32, null);
         double[][] a = forward.a(), z = forward.z();
         int k = net.outputWidth();
         double[] delta = new double[rows * k];
@@ -155,14 +168,19 @@ public final class ReferenceMlp {
 
     /** ∂loss/∂θ by central differences {@code (L(θ+h) − L(θ−h)) / 2h}. */
     public static double[] numericGradient(Network net, double[] params, float[] x, float[] y, int rows) {
+        return numericGradient(net, params, x, y, rows, null);
+    }
+
+    /** As {@link #numericGradient(Network, double[], float[], float[], int)}, of the loss with dropout's {@code keep} factors. */
+    public static double[] numericGradient(Network net, double[] params, float[] x, float[] y, int rows, float[][] keep) {
         double[] g = new double[params.length];
         double[] p = params.clone();
         for (int i = 0; i < p.length; i++) {
             double h = 1e-6 * Math.max(1, Math.abs(p[i]));
             p[i] = params[i] + h;
-            double up = loss(net, p, x, y, rows);
+            double up = loss(net, p, x, y, rows, keep);
             p[i] = params[i] - h;
-            double down = loss(net, p, x, y, rows);
+            double down = loss(net, p, x, y, rows, keep);
             p[i] = params[i];
             g[i] = (up - down) / (2 * h);
         }
@@ -170,15 +188,16 @@ public final class ReferenceMlp {
     }
 
     /** Pre-activations of the last layer, or its activations when {@code activateLast}. */
-    private static double[] forward(Network net, double[] params, float[] x, int rows, boolean activateLast, boolean tf32) {
-        Pass p = pass(net, params, x, rows, tf32);
+    private static double[] forward(Network net, double[] params, float[] x, int rows, boolean activateLast, boolean tf32,
+                                    float[][] keep) {
+        Pass p = pass(net, params, x, rows, tf32, keep);
         return activateLast ? p.a()[p.z().length] : p.z()[p.z().length - 1];
     }
 
     /** Every layer's pre-activations {@code z[l]} and activations {@code a[l+1]}; {@code a[0]} is the input. */
     private record Pass(double[][] z, double[][] a) {}
 
-    private static Pass pass(Network net, double[] params, float[] x, int rows, boolean tf32) {
+    private static Pass pass(Network net, double[] params, float[] x, int rows, boolean tf32, float[][] keep) {
         ParameterLayout layout = net.layout();
         int layers = net.layers().size();
         double[][] a = new double[layers + 1][];
@@ -200,6 +219,7 @@ public final class ReferenceMlp {
             Activation act = net.layers().get(l).activation();
             if (act == Activation.SOFTMAX) softmaxRows(a[l + 1], rows, nOut);
             else for (int i = 0; i < a[l + 1].length; i++) a[l + 1][i] = activate(act, z[l][i]);
+            if (keep != null && l < layers - 1) for (int i = 0; i < a[l + 1].length; i++) a[l + 1][i] *= keep[l][i];
         }
         return new Pass(z, a);
     }

@@ -7,7 +7,6 @@ final class AdamUpdate extends ParameterUpdate {
     private final float beta1, beta2, epsilon, weightDecay;
     private final boolean decoupled;
     private final float[][] m, v;
-    private int step;
 
     AdamUpdate(float beta1, float beta2, float epsilon, float weightDecay, boolean decoupled,
                List<float[]> params, List<float[]> grads) {
@@ -21,22 +20,14 @@ final class AdamUpdate extends ParameterUpdate {
         this.v = stateLike(params);
     }
 
-    @Override
-    void beginStep() {
-        step++;
-    }
-
     @Override float[][] first() { return m; }
 
     @Override float[][] second() { return v; }
 
-    @Override int steps() { return step; }
-
-    @Override void setSteps(int steps) { step = steps; }
-
     @Override
     void update(int t, float[] w, float[] g, float lr) {
         float[] mt = m[t], vt = v[t];
+        int step = steps();
         float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));             // η/(1−β1ᵗ)
         float correction2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));     // √(1−β2ᵗ)
         for (int i = 0; i < w.length; i++) {

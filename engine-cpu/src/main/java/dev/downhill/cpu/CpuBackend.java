@@ -6,7 +6,7 @@ import dev.downhill.backend.MatrixProductPeak;
 import dev.downhill.backend.StepTrace;
 import dev.downhill.backend.StepTracing;
 import dev.downhill.backend.BackendOptions;
-import dev.downhill.backend.GradientClipping;
+import dev.downhill.backend.Regularization;
 import dev.downhill.backend.Backends;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataChecks;
@@ -15,7 +15,7 @@ import dev.downhill.network.Network;
 import dev.downhill.optim.Optimizer;
 
 /** Float32 training on the CPU with EJML; holds no native resources. */
-public final class CpuBackend implements Backend, StepTracing, MatrixProductPeak, GradientClipping {
+public final class CpuBackend implements Backend, StepTracing, MatrixProductPeak {
 
     private final MatrixProducts.Path productPath;
 
@@ -41,21 +41,15 @@ public final class CpuBackend implements Backend, StepTracing, MatrixProductPeak
 
     @Override public String device() { return describeDevice(); }
 
-    @Override public TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train) {
-        return load(network, parameters, optimizer, train, 0);
-    }
-
     @Override
-    public TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train, double maxNorm) {
-        if (!(maxNorm >= 0 && maxNorm < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("the gradient norm limit must be a positive number, got " + maxNorm);
-        }
+    public TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train,
+                               Regularization regularization) {
         if (train != null) DataChecks.checkFits(network, train);
         if (parameters.length != network.layout().size()) {
             throw new IllegalArgumentException("network " + network.widths() + " has " + network.layout().size()
                     + " parameters, got " + parameters.length);
         }
-        return new CpuModel(network, parameters, optimizer, train, productPath, maxNorm);
+        return new CpuModel(network, parameters, optimizer, train, productPath, regularization);
     }
 
     /**

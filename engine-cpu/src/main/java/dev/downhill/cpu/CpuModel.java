@@ -1,6 +1,8 @@
 package dev.downhill.cpu;
 
 import dev.downhill.backend.BatchGradients;
+import dev.downhill.backend.DropoutMask;
+import dev.downhill.backend.Regularization;
 import dev.downhill.backend.Evaluation;
 import dev.downhill.backend.StepTrace;
 import dev.downhill.backend.StepsResult;
@@ -20,6 +22,8 @@ import java.util.List;
  * A network trained on the CPU, written as the textbook loop: gather a batch, forward pass
  * layer by layer, loss and its gradient at the output, backward pass by the chain rule,
  * optimiser step. Every matrix is allocated when the batch size first grows, never per step.
+ * Dropout, where asked, multiplies each hidden layer's output by its step's mask before the layer
+ * above reads it; clipping scales the gradient before the optimiser's step.
  */
 final class CpuModel implements TrainableModel {
     /** Rows scored at a time by {@link #evaluate}, to bound memory on large data sets. */
@@ -28,21 +32,27 @@ final class CpuModel implements TrainableModel {
     private final Network network;
     private final Optimizer optimizer;
     private final double maxGradientNorm;
+    /** The masks of dropout, or null where there is none. */
+    private final DropoutMask dropout;
     private final DataSet train;
     private final int layers;
     private final Activation[] act;
     private final FMatrixRMaj[] w, b, dw, db;
     /** Per-batch activations: {@code z[l]} before and {@code a[l]} after layer l's activation; {@code a[-1]} is {@link #x}. */
     private final FMatrixRMaj[] z, a, da, dz;
+    /** Per-batch dropout of hidden layer l: {@code keep[l]} its mask (0 or 1/(1−p)), {@code dropped[l] = a[l] ⊙ keep[l]}. */
+    private final FMatrixRMaj[] keep, dropped;
+    /** Whether the pass in the matrices dropped units: layer l+1 read {@code dropped[l]}. */
+    private boolean dropping;
     private final FMatrixRMaj x, y;
     private final ParameterUpdate update;
     private final DenseLayerMath layerMath;
     private int capacity;
 
-    /** @param maxGradientNorm clip each step's gradient to this global norm before the update; 0: never */
     CpuModel(Network network, float[] parameters, Optimizer optimizer, DataSet train, MatrixProducts.Path productPath,
-             double maxGradientNorm) {
-        this.maxGradientNorm = maxGradientNorm;
+             Regularization regularization) {
+        this.maxGradientNorm = regularization.maxGradientNorm();
+        this.dropout = regularization.dropoutMask();
         this.layerMath = new DenseLayerMath(new MatrixProducts(productPath));
         this.network = network;
         this.optimizer = optimizer;
@@ -58,6 +68,8 @@ final class CpuModel implements TrainableModel {
         a = new FMatrixRMaj[layers];
         da = new FMatrixRMaj[layers];
         dz = new FMatrixRMaj[layers];
+        keep = new FMatrixRMaj[layers - 1];
+        dropped = new FMatrixRMaj[layers - 1];
         List<float[]> params = new ArrayList<>(), grads = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
             int out = network.layers().get(l).units(), in = network.inputWidthOf(l);
@@ -69,6 +81,10 @@ final class CpuModel implements TrainableModel {
             a[l] = new FMatrixRMaj(0, out);
             da[l] = new FMatrixRMaj(0, out);
             dz[l] = new FMatrixRMaj(0, out);
+            if (l < layers - 1) {
+                keep[l] = new FMatrixRMaj(0, dropout == null ? 0 : out);
+                dropped[l] = new FMatrixRMaj(0, dropout == null ? 0 : out);
+            }
             params.add(w[l].data);
             params.add(b[l].data);
             grads.add(dw[l].data);
@@ -92,7 +108,7 @@ final class CpuModel implements TrainableModel {
         for (int start = 0; start < rowOrder.length; start += batchSize, step++) {
             int rows = Math.min(batchSize, rowOrder.length - start);
             gather(train, rowOrder, start, rows);
-            forward(rows);
+            forward(rows, true);
             float loss = lossAndOutputDelta();
             if (!Float.isFinite(loss)) return new StepsResult(lossSum / Math.max(start, 1), step, step);
             lossSum += (double) loss * rows;
@@ -108,7 +124,7 @@ final class CpuModel implements TrainableModel {
         requireTrainingData();
         ensureCapacity(rows.length);
         gather(train, rows, 0, rows.length);
-        forward(rows.length);
+        forward(rows.length, true);
         float loss = lossAndOutputDelta();
         backward();
         float[] flat = new float[network.layout().size()];
@@ -128,7 +144,7 @@ final class CpuModel implements TrainableModel {
         for (int start = 0; start < n; start += chunk) {
             int rows = Math.min(chunk, n - start);
             gather(data, identity, start, rows);
-            forward(rows);
+            forward(rows, false);
             lossSum += (double) lossAndOutputDelta() * rows;
             System.arraycopy(a[layers - 1].data, 0, outputs, start * k, rows * k);
         }
@@ -145,7 +161,7 @@ final class CpuModel implements TrainableModel {
             int rows = Math.min(chunk, n - start);
             x.reshape(rows, in);
             System.arraycopy(features, start * in, x.data, 0, rows * in);
-            forward(rows);
+            forward(rows, false);
             System.arraycopy(a[layers - 1].data, 0, outputs, start * k, rows * k);
         }
         return outputs;
@@ -204,7 +220,7 @@ final class CpuModel implements TrainableModel {
         ensureCapacity(1);
         gather(train, new int[] {row}, 0, 1);
         float[] x0 = x.data.clone(), y0 = y.data.clone();
-        forward(1);
+        forward(1, true);
         float loss = lossAndOutputDelta();
         backward();
         List<StepTrace.Layer> traced = new ArrayList<>();
@@ -254,13 +270,27 @@ final class CpuModel implements TrainableModel {
         }
     }
 
-    /** a[l] = act(a[l−1]·W[l]ᵀ + b[l]) for every layer. */
-    private void forward(int rows) {
+    /**
+     * a[l] = act(in[l]·W[l]ᵀ + b[l]) for every layer, where in[l] is a[l−1] or, in training with
+     * dropout, a[l−1] ⊙ keep[l−1] with the mask of the optimiser step about to be taken.
+     */
+    private void forward(int rows, boolean training) {
+        dropping = training && dropout != null;
         for (int l = 0; l < layers; l++) {
             z[l].reshape(rows, z[l].numCols);
             a[l].reshape(rows, a[l].numCols);
             layerMath.forward(input(l), w[l], b[l], act[l], z[l], a[l]);
+            if (dropping && l < layers - 1) drop(l, rows);
         }
+    }
+
+    /** dropped[l] = a[l] ⊙ keep[l], with this step's mask of layer l. */
+    private void drop(int l, int rows) {
+        int n = rows * a[l].numCols;
+        keep[l].reshape(rows, a[l].numCols);
+        dropped[l].reshape(rows, a[l].numCols);
+        dropout.fill(update.steps(), l, keep[l].data, n);
+        for (int i = 0; i < n; i++) dropped[l].data[i] = a[l].data[i] * keep[l].data[i];
     }
 
     /** The batch's mean loss; writes ∂L/∂z of the output layer. */
@@ -298,19 +328,20 @@ final class CpuModel implements TrainableModel {
                 int rows = dz[l].numRows;
                 da[l - 1].reshape(rows, da[l - 1].numCols);
                 dz[l - 1].reshape(rows, dz[l - 1].numCols);
-                layerMath.inputGradient(dz[l], w[l], act[l - 1], z[l - 1], a[l - 1], da[l - 1], dz[l - 1]);
+                layerMath.inputGradient(dz[l], w[l], act[l - 1], z[l - 1], a[l - 1], dropping ? keep[l - 1] : null,
+                        da[l - 1], dz[l - 1]);
             }
         }
     }
 
     private FMatrixRMaj input(int layer) {
-        return layer == 0 ? x : a[layer - 1];
+        return layer == 0 ? x : dropping ? dropped[layer - 1] : a[layer - 1];
     }
 
     /** Grows the per-batch matrices to hold {@code rows} rows; a no-op once they are large enough. */
     private void ensureCapacity(int rows) {
         if (rows <= capacity) return;
-        for (FMatrixRMaj m : all(z, a, da, dz)) m.reshape(rows, m.numCols);
+        for (FMatrixRMaj m : all(z, a, da, dz, keep, dropped)) m.reshape(rows, m.numCols);
         x.reshape(rows, x.numCols);
         y.reshape(rows, y.numCols);
         capacity = rows;

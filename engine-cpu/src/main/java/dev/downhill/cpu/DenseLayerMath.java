@@ -37,11 +37,13 @@ final class DenseLayerMath {
 
     /**
      * ∂L/∂a of the layer below = dz·W, and from it that layer's dz = ∂L/∂a ⊙ act'(z), written from its
-     * {@code z} and {@code a = act(z)}.
+     * {@code z} and {@code a = act(z)}. Where dropout fed {@code a ⊙ keep} to this layer instead of
+     * {@code a}, {@code keep} (else null) scales ∂L/∂a first: dz = (dz·W ⊙ keep) ⊙ act'(z).
      */
     void inputGradient(FMatrixRMaj dz, FMatrixRMaj w, Activation actBelow, FMatrixRMaj zBelow, FMatrixRMaj aBelow,
-                       FMatrixRMaj daBelow, FMatrixRMaj dzBelow) {
-        products.inputGradient(dz, w, daBelow, activationSlope.of(actBelow, zBelow.data, aBelow.data, dzBelow.data));
+                       FMatrixRMaj keep, FMatrixRMaj daBelow, FMatrixRMaj dzBelow) {
+        products.inputGradient(dz, w, daBelow, activationSlope.of(actBelow, zBelow.data, aBelow.data,
+                keep == null ? null : keep.data, dzBelow.data));
     }
 
     /**
@@ -88,15 +90,16 @@ final class DenseLayerMath {
         }
     }
 
-    /** dz = da ⊙ act'(z) over the rectangle of da. */
+    /** dz = da ⊙ act'(z), or (da ⊙ keep) ⊙ act'(z), over the rectangle of da. */
     private static final class ActivationSlope extends AlongRows {
         private Activation act;
-        private float[] z, a, dz;
+        private float[] z, a, keep, dz;
 
-        ActivationSlope of(Activation act, float[] z, float[] a, float[] dz) {
+        ActivationSlope of(Activation act, float[] z, float[] a, float[] keep, float[] dz) {
             this.act = act;
             this.z = z;
             this.a = a;
+            this.keep = keep;
             this.dz = dz;
             return this;
         }
@@ -108,6 +111,7 @@ final class DenseLayerMath {
 
         @Override
         void run(float[] da, int from, int to) {
+            if (keep != null) for (int i = from; i < to; i++) da[i] *= keep[i];
             Activations.backward(act, z, a, da, dz, from, to);
         }
     }

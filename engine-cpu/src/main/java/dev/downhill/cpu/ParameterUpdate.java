@@ -11,6 +11,7 @@ import java.util.List;
 abstract class ParameterUpdate {
     protected final List<float[]> params;
     protected final List<float[]> grads;
+    private int steps;
 
     ParameterUpdate(List<float[]> params, List<float[]> grads) {
         this.params = params;
@@ -19,12 +20,9 @@ abstract class ParameterUpdate {
 
     /** Applies one step with learning rate {@code lr}. */
     final void step(float lr) {
-        beginStep();
+        steps++;
         for (int t = 0; t < params.size(); t++) update(t, params.get(t), grads.get(t), lr);
     }
-
-    /** Called once per step before the tensors are updated. */
-    void beginStep() {}
 
     /** Updates tensor {@code t}. */
     abstract void update(int t, float[] w, float[] g, float lr);
@@ -35,12 +33,14 @@ abstract class ParameterUpdate {
     /** Per-tensor state arrays for {@link dev.downhill.backend.OptimizerState#second()} (none: null). */
     abstract float[][] second();
 
-    /** Optimiser steps taken. */
-    int steps() {
-        return 0;
+    /** Optimiser steps taken, counting the one being applied while {@link #update} runs (Adam's t). */
+    final int steps() {
+        return steps;
     }
 
-    void setSteps(int steps) {}
+    final void setSteps(int steps) {
+        this.steps = steps;
+    }
 
     static ParameterUpdate of(Optimizer optimizer, List<float[]> params, List<float[]> grads) {
         return switch (optimizer) {

@@ -7,19 +7,23 @@ import java.util.List;
 
 /**
  * A model's per-batch device buffers for the general step, sized for {@code capacity} rows:
- * the gathered inputs and targets, and per layer z, a = act(z) and d (∂L/∂a, then ∂L/∂z).
+ * the gathered inputs and targets, per layer z, a = act(z) and d (∂L/∂a, then ∂L/∂z), and, with
+ * dropout, per hidden layer the output a ⊙ mask that the layer above reads in training.
  */
 final class BatchBuffers implements AutoCloseable {
     final int capacity;
     final DeviceBuffer x, y, ones, partial;
     final DeviceBuffer[] z, a, d;
+    /** Per hidden layer a ⊙ mask, where the model drops units; else empty. */
+    final DeviceBuffer[] dropped;
 
-    BatchBuffers(CudaContext ctx, Network network, int capacity) {
+    BatchBuffers(CudaContext ctx, Network network, int capacity, boolean dropout) {
         this.capacity = capacity;
         int layers = network.layers().size();
         z = new DeviceBuffer[layers];
         a = new DeviceBuffer[layers];
         d = new DeviceBuffer[layers];
+        dropped = new DeviceBuffer[dropout ? layers - 1 : 0];
         List<DeviceBuffer> made = new ArrayList<>();
         try {
             made.add(x = DeviceBuffer.allocate(ctx, (long) capacity * network.inputWidth(), "a batch of inputs"));
@@ -33,6 +37,7 @@ final class BatchBuffers implements AutoCloseable {
                 made.add(z[l] = DeviceBuffer.allocate(ctx, elements, what));
                 made.add(a[l] = DeviceBuffer.allocate(ctx, elements, what));
                 made.add(d[l] = DeviceBuffer.allocate(ctx, elements, what));
+                if (l < dropped.length) made.add(dropped[l] = DeviceBuffer.allocate(ctx, elements, what));
             }
         } catch (RuntimeException e) {
             made.forEach(DeviceBuffer::close);
@@ -41,9 +46,9 @@ final class BatchBuffers implements AutoCloseable {
         ones.fill(Float.floatToRawIntBits(1f));
     }
 
-    /** The input of layer {@code layer}: the batch's rows, or the activations below. */
-    DeviceBuffer input(int layer) {
-        return layer == 0 ? x : a[layer - 1];
+    /** The input of layer {@code layer}: the batch's rows, or the activations below (after dropout when {@code dropping}). */
+    DeviceBuffer input(int layer, boolean dropping) {
+        return layer == 0 ? x : dropping ? dropped[layer - 1] : a[layer - 1];
     }
 
     @Override
@@ -54,6 +59,7 @@ final class BatchBuffers implements AutoCloseable {
     private List<DeviceBuffer> all() {
         List<DeviceBuffer> list = new ArrayList<>(List.of(x, y, ones, partial));
         for (int l = 0; l < z.length; l++) list.addAll(List.of(z[l], a[l], d[l]));
+        list.addAll(List.of(dropped));
         return list;
     }
 }

@@ -3,6 +3,7 @@ package dev.downhill.cuda;
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.MatrixProductPeak;
 import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.Regularization;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataChecks;
 import dev.downhill.data.DataSet;
@@ -44,14 +45,15 @@ final class CudaBackend implements Backend, MatrixProductPeak {
     }
 
     @Override
-    public TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train) {
+    public TrainableModel load(Network network, float[] parameters, Optimizer optimizer, DataSet train,
+                               Regularization regularization) {
         if (train != null) DataChecks.checkFits(network, train);
         if (parameters.length != network.layout().size()) {
             throw new IllegalArgumentException("network " + network.widths() + " has " + network.layout().size()
                     + " parameters, got " + parameters.length);
         }
         ctx.makeCurrent();
-        return new CudaModel(this, network, parameters, optimizer, train);
+        return new CudaModel(this, network, parameters, optimizer, train, regularization);
     }
 
     /** cuBLAS SGEMM at 4096³ in this backend's math mode: best of three runs of 20 products. */

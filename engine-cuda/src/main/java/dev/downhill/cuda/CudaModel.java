@@ -1,6 +1,8 @@
 package dev.downhill.cuda;
 
 import dev.downhill.backend.BatchGradients;
+import dev.downhill.backend.DropoutMask;
+import dev.downhill.backend.Regularization;
 import dev.downhill.backend.StepsResult;
 import dev.downhill.backend.Evaluation;
 import dev.downhill.backend.TrainableModel;
@@ -25,7 +27,8 @@ import java.util.Map;
  * (a tiny network row by row, a small network), or one captured graph replayed per step (a narrow
  * MLP's step in one kernel, or the general path: cuBLAS products and fused elementwise kernels),
  * and reads the per-step losses back once. Row-major tensors are handed to
- * column-major cuBLAS as their transposes.
+ * column-major cuBLAS as their transposes. Dropout and gradient clipping run on the general path
+ * only ({@link EpochPath}): dropout.cu between the layers, clip_norm.cu before the update.
  */
 final class CudaModel implements TrainableModel {
     private static final int EVALUATION_CHUNK = 4096;
@@ -37,6 +40,9 @@ final class CudaModel implements TrainableModel {
     private final Network network;
     private final Optimizer optimizer;
     private final OptimizerCode optimizerCode;
+    private final Regularization regularization;
+    /** The masks of dropout, or null where there is none. */
+    private final DropoutMask dropout;
     private final int layers, parameterCount, trainRows;
     private final int[] in, out, act;
     private final long[] weightAt, biasAt;
@@ -45,12 +51,17 @@ final class CudaModel implements TrainableModel {
     private final RowOrderUpload orderUpload;
     private final Map<Long, StepGraph> graphs = new HashMap<>();
     private BatchBuffers batch;
+    /** clip_norm.cu's partial sums of squares (doubles), where the model clips. */
+    private DeviceBuffer normPartials;
     /** mlp64_step's per-block outputs, allocated on its first use. */
     private DeviceBuffer gradPartials, lossPartials;
     private EpochPath fastestPath = EpochPath.TINY_NET;
     private boolean closed;
 
-    CudaModel(CudaBackend backend, Network network, float[] parameters, Optimizer optimizer, DataSet train) {
+    CudaModel(CudaBackend backend, Network network, float[] parameters, Optimizer optimizer, DataSet train,
+              Regularization regularization) {
+        this.regularization = regularization;
+        this.dropout = regularization.dropoutMask();
         this.ctx = backend.ctx;
         this.kernels = backend.kernels;
         this.cublas = backend.cublas;
@@ -88,6 +99,7 @@ final class CudaModel implements TrainableModel {
             stepIndex = own(1, "the step index");
             stepCount = own(1, "the step count");
             rate = own(1, "the learning rate");
+            if (regularization.clipsGradients()) normPartials = own(2L * Kernels.NORM_PARTS, "gradient norm partial sums");
             params.upload(parameters, 0, parameterCount);
             stateM.fill(0);
             stateV.fill(0);
@@ -170,7 +182,7 @@ final class CudaModel implements TrainableModel {
 
     /** The path an epoch of {@code rowsPerStep}-row steps takes. */
     EpochPath path(int rowsPerStep) {
-        EpochPath path = EpochPath.of(network, rowsPerStep, fastestPath);
+        EpochPath path = EpochPath.of(network, regularization, rowsPerStep, fastestPath);
         return path == EpochPath.FUSED_MLP && fusedPlan(rowsPerStep) == null ? EpochPath.STEP_GRAPH : path;
     }
 
@@ -180,7 +192,7 @@ final class CudaModel implements TrainableModel {
      * 205 KiB: Hopper, not A100).
      */
     private Mlp64Plan fusedPlan(int rows) {
-        if (fastestPath.compareTo(EpochPath.FUSED_MLP) > 0) return null;
+        if (fastestPath.compareTo(EpochPath.FUSED_MLP) > 0 || !EpochPath.FUSED_MLP.supports(regularization)) return null;
         Mlp64Plan plan = Mlp64Plan.of(network, rows, tf32TensorCores);
         return plan != null && plan.fits(ctx.maxSharedBytesPerBlock) ? plan : null;
     }
@@ -224,7 +236,7 @@ final class CudaModel implements TrainableModel {
             batch.x.upload(Arrays.copyOfRange(data.features(), start * fw, (start + rows) * fw), 0, rows * fw);
             batch.y.upload(Arrays.copyOfRange(data.targets(), start * k, (start + rows) * k), 0, rows * k);
             stepIndex.fill(0);
-            forward(rows);
+            forward(rows, false);
             lossAndOutputDelta(rows);
             System.arraycopy(batch.a[layers - 1].download(0, rows * k), 0, outputs, start * k, rows * k);
             lossSum += (double) stepLoss.download(0, 1)[0] * rows;
@@ -242,7 +254,7 @@ final class CudaModel implements TrainableModel {
         for (int start = 0; start < n; start += chunk) {
             int rows = Math.min(chunk, n - start);
             batch.x.upload(Arrays.copyOfRange(features, start * fw, (start + rows) * fw), 0, rows * fw);
-            forward(rows);
+            forward(rows, false);
             if (network.outputLayer().activation() == Activation.SOFTMAX) {
                 kernels.softmaxRows(batch.z[layers - 1].pointer, batch.a[layers - 1].pointer, rows, k);
             }
@@ -278,15 +290,21 @@ final class CudaModel implements TrainableModel {
         ctx.synchronize();
     }
 
-    /** One step on rows order[step·stride ..][0, rows): gather, forward, loss, backward and, if asked, the update. */
+    /**
+     * One step on rows order[step·stride ..][0, rows): gather, forward, loss, backward and, if asked,
+     * the gradient clipped and the update.
+     */
     private void enqueueStep(int rows, int stride, boolean update) {
         kernels.gatherRows(trainX.pointer, network.inputWidth(), order.pointer, stepIndex.pointer, stride, rows, batch.x.pointer);
         kernels.gatherRows(trainY.pointer, network.outputWidth(), order.pointer, stepIndex.pointer, stride, rows,
                 batch.y.pointer);
-        forward(rows);
+        forward(rows, true);
         lossAndOutputDelta(rows);
         backward(rows);
         if (update) {
+            if (regularization.clipsGradients()) {
+                kernels.clipToNorm(grads.pointer, parameterCount, normPartials.pointer, regularization.maxGradientNorm());
+            }
             kernels.optimizerUpdate(optimizerCode, params.pointer, grads.pointer, stateM.pointer, stateV.pointer,
                     parameterCount, rate.pointer, stepCount.pointer);
             kernels.advanceStep(stepIndex.pointer, stepCount.pointer);
@@ -309,12 +327,20 @@ final class CudaModel implements TrainableModel {
         kernels.advanceStep(stepIndex.pointer, stepCount.pointer);
     }
 
-    /** z[l] = a[l−1]·W[l]ᵀ + b[l]; a[l] = act(z[l]). In cuBLAS's column-major terms zᵀ = W·a[l−1]ᵀ. */
-    private void forward(int rows) {
+    /**
+     * z[l] = in[l]·W[l]ᵀ + b[l]; a[l] = act(z[l]), where in[l] is a[l−1] or, in training with dropout,
+     * a[l−1] ⊙ mask. In cuBLAS's column-major terms zᵀ = W·in[l]ᵀ.
+     */
+    private void forward(int rows, boolean training) {
+        boolean dropping = training && dropout != null;
         for (int l = 0; l < layers; l++) {
             cublas.sgemm(Cublas.OP_T, Cublas.OP_N, out[l], rows, in[l], params.address(weightAt[l]), in[l],
-                    batch.input(l).address, in[l], batch.z[l].address, out[l]);
+                    batch.input(l, dropping).address, in[l], batch.z[l].address, out[l]);
             kernels.biasActivation(batch.z[l].pointer, batch.a[l].pointer, params.at(biasAt[l]), rows, out[l], act[l]);
+            if (dropping && l < layers - 1) {
+                kernels.dropout(batch.a[l].pointer, batch.dropped[l].pointer, (long) rows * out[l], l, stepCount.pointer,
+                        dropout);
+            }
         }
     }
 
@@ -330,11 +356,13 @@ final class CudaModel implements TrainableModel {
 
     /**
      * The chain rule down the layers: ∂L/∂W = dzᵀ·a[l−1] (column-major: ∂L/∂Wᵀ = a[l−1]ᵀ·dz),
-     * ∂L/∂b = dzᵀ·1, ∂L/∂a[l−1] = dz·W, then through the activation.
+     * ∂L/∂b = dzᵀ·1, ∂L/∂a[l−1] = dz·W, then through dropout's mask (the same draw as the forward
+     * pass's) and the activation.
      */
     private void backward(int rows) {
+        boolean dropping = dropout != null;
         for (int l = layers - 1; l >= 0; l--) {
-            DeviceBuffer dz = batch.d[l], input = batch.input(l);
+            DeviceBuffer dz = batch.d[l], input = batch.input(l, dropping);
             cublas.sgemm(Cublas.OP_N, Cublas.OP_T, in[l], out[l], rows, input.address, in[l], dz.address, out[l],
                     grads.address(weightAt[l]), in[l]);
             cublas.sgemv(Cublas.OP_N, out[l], rows, dz.address, out[l], batch.ones.address, grads.address(biasAt[l]));
@@ -342,6 +370,9 @@ final class CudaModel implements TrainableModel {
                 DeviceBuffer below = batch.d[l - 1];
                 cublas.sgemm(Cublas.OP_N, Cublas.OP_N, in[l], rows, out[l], params.address(weightAt[l]), in[l],
                         dz.address, out[l], below.address, in[l]);
+                if (dropping) {
+                    kernels.dropout(below.pointer, below.pointer, (long) rows * in[l], l - 1, stepCount.pointer, dropout);
+                }
                 kernels.activationBackward(batch.z[l - 1].pointer, batch.a[l - 1].pointer, below.pointer, below.pointer,
                         (long) rows * in[l], act[l - 1]);
             }
@@ -379,7 +410,7 @@ final class CudaModel implements TrainableModel {
         closeGraphs();
         if (batch != null) batch.close();
         batch = null;
-        batch = new BatchBuffers(ctx, network, Math.max(rows, 1));
+        batch = new BatchBuffers(ctx, network, Math.max(rows, 1), dropout != null);
     }
 
     private void requireTrainingData(int rows) {

@@ -28,7 +28,9 @@ final class Kernels implements AutoCloseable {
     /** Kernels loaded on their first use, by name: tiny_net_epoch's per shape, mlp64_step's, column_sums. */
     private final Map<String, CUfunction> onDemand = new HashMap<>();
     private final CUfunction gatherRows, biasActivation, activationBackward, lossDelta, lossFinalize, optimizerUpdate,
-            advanceStep, softmaxRows, smallNetEpoch;
+            advanceStep, softmaxRows, smallNetEpoch, dropout, clipNormSumSquares, clipNormScale;
+    /** Blocks of clip_norm_sum_squares, hence partial sums clip_norm_scale adds: enough to fill an H200 a few times over. */
+    static final int NORM_PARTS = 1024;
 
     Kernels(CudaContext ctx) {
         this.ctx = ctx;
@@ -41,6 +43,9 @@ final class Kernels implements AutoCloseable {
         advanceStep = load("advance_step");
         softmaxRows = load("softmax_rows");
         smallNetEpoch = load("small_net_epoch");
+        dropout = load("dropout");
+        clipNormSumSquares = load("clip_norm", "clip_norm_sum_squares");
+        clipNormScale = load("clip_norm", "clip_norm_scale");
     }
 
     private CUfunction load(String name) {
@@ -92,6 +97,30 @@ final class Kernels implements AutoCloseable {
     void activationBackward(CUdeviceptr z, CUdeviceptr a, CUdeviceptr da, CUdeviceptr dz, long n, int act) {
         launch(activationBackward, "activation_backward(n=" + n + ")", blocks(n), BLOCK, Pointer.to(z), Pointer.to(a),
                 Pointer.to(da), Pointer.to(dz), Pointer.to(new long[] {n}), Pointer.to(new int[] {act}));
+    }
+
+    /**
+     * out = in ⊙ mask over n elements of hidden layer {@code layer}'s [rows, units] output, with the
+     * mask of optimiser step {@code *stepCount} (out may be in): dropout.cu.
+     */
+    void dropout(CUdeviceptr in, CUdeviceptr out, long n, int layer, CUdeviceptr stepCount,
+                 dev.downhill.backend.DropoutMask mask) {
+        launch(dropout, "dropout(layer=" + layer + ", n=" + n + ")", blocks((n + 3) / 4), BLOCK, Pointer.to(in),
+                Pointer.to(out), Pointer.to(new long[] {n}), Pointer.to(new int[] {layer}), Pointer.to(stepCount),
+                Pointer.to(new int[] {mask.keyLow()}), Pointer.to(new int[] {mask.keyHigh()}),
+                Pointer.to(new int[] {mask.threshold()}), Pointer.to(new float[] {mask.scale()}));
+    }
+
+    /**
+     * g ← g · min(1, maxNorm / (‖g‖₂ + 1e-6)) over n gradients (clip_norm.cu), with {@code partials}
+     * {@link #NORM_PARTS} doubles of scratch.
+     */
+    void clipToNorm(CUdeviceptr g, long n, CUdeviceptr partials, double maxNorm) {
+        launch(clipNormSumSquares, "clip_norm_sum_squares(n=" + n + ")", NORM_PARTS, BLOCK, Pointer.to(g), Pointer.to(new long[] {n}),
+                Pointer.to(partials));
+        launch(clipNormScale, "clip_norm_scale(n=" + n + ")", (int) Math.min(blocks(n), 4L * NORM_PARTS), BLOCK, Pointer.to(g),
+                Pointer.to(new long[] {n}), Pointer.to(partials), Pointer.to(new int[] {NORM_PARTS}),
+                Pointer.to(new double[] {maxNorm}));
     }
 
     /** Blocks {@link #lossDelta} launches for a batch, hence partial sums it writes. */

@@ -1,5 +1,6 @@
 package dev.downhill.cuda;
 
+import dev.downhill.backend.Regularization;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ class EpochPathTest {
         int declared = 0;
         for (PathCase c : PathCase.all()) {
             boolean supports = c.path().supports(c.network());
-            EpochPath chosen = EpochPath.of(c.network(), c.batch(), c.path());
+            EpochPath chosen = EpochPath.of(c.network(), Regularization.NONE, c.batch(), c.path());
             if (supports) declared++;
             if (supports != (chosen == c.path())) wrong.add(c + " is " + (supports ? "" : "not ") + "declared but "
                     + chosen + " was chosen");
@@ -26,6 +27,17 @@ class EpochPathTest {
         }
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
         assertTrue(declared > 0 && declared < PathCase.all().size(), "some pairings are declared and some are not: " + declared);
+    }
+
+    /** Dropout and clipping run on the general path, whatever faster path the network would otherwise take. */
+    @Test
+    void aRegularisedStepTakesTheGeneralPath() {
+        for (Regularization r : java.util.List.of(Regularization.NONE.withDropout(0.2, 1), Regularization.NONE.withClipNorm(1))) {
+            for (PathCase c : PathCase.all()) {
+                assertEquals(EpochPath.STEP_GRAPH, EpochPath.of(c.network(), r, c.batch(), EpochPath.TINY_NET), c + ", " + r);
+            }
+            for (EpochPath p : EpochPath.values()) assertEquals(p == EpochPath.STEP_GRAPH, p.supports(r), p + ", " + r);
+        }
     }
 
     @Test
