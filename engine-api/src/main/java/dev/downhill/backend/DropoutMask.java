@@ -46,17 +46,22 @@ public final class DropoutMask {
     }
 
     /**
-     * {@code keep[i]} ← {@link #scale()} where element i of layer {@code layer}'s output in step
-     * {@code step} is kept, 0 where it is dropped, for i in [0, n).
+     * {@code keep[i]} ← {@link #scale()} where element {@code first + i} of layer {@code layer}'s
+     * output in step {@code step} is kept, 0 where it is dropped, for i in [0, n). A data-parallel
+     * rank whose rows start at row r of the step's whole batch starts at element r · units.
      */
-    public void fill(int step, int layer, float[] keep, int n) {
+    public void fill(int step, int layer, long first, float[] keep, int n) {
         int threshold = threshold();
         float scale = scale();
-        for (int group = 0; group < (n + 3) / 4; group++) {
-            int[] words = Philox.block(group, layer, step, 0, keyLow(), keyHigh());
-            for (int w = 0; w < 4 && 4 * group + w < n; w++) {
-                keep[4 * group + w] = words[w] >>> 8 >= threshold ? scale : 0f;
+        int[] words = null;
+        long group = -1;
+        for (int i = 0; i < n; i++) {
+            long element = first + i;
+            if (element >>> 2 != group) {
+                group = element >>> 2;
+                words = Philox.block((int) group, layer, step, 0, keyLow(), keyHigh());
             }
+            keep[i] = words[(int) (element & 3)] >>> 8 >= threshold ? scale : 0f;
         }
     }
 }

@@ -29,7 +29,24 @@ public interface TrainableModel extends AutoCloseable {
      * loss, as the next training step would compute them (with its dropout mask, before clipping);
      * nothing is updated.
      */
-    BatchGradients gradients(int[] rows);
+    default BatchGradients gradients(int[] rows) {
+        return gradients(rows, 0);
+    }
+
+    /**
+     * As {@link #gradients(int[])} for rows that are part of a larger batch, from its row
+     * {@code firstRow} on: the first half of a data-parallel step, each rank computing its share of
+     * the batch. Only dropout's masks depend on {@code firstRow}: they are the whole batch's, so that
+     * ranks drop what one process training on the whole batch would.
+     */
+    BatchGradients gradients(int[] rows, int firstRow);
+
+    /**
+     * The second half of a data-parallel step: one optimiser step with {@code gradient} (in
+     * {@link Network#layout()} order; the ranks' gradients combined), clipped first where the model
+     * clips, exactly as {@link #trainSteps} would take it had it computed that gradient itself.
+     */
+    void applyGradients(float[] gradient, float learningRate);
 
     /** Outputs {@code [rows, outputs]} and mean loss of a data set; nothing is updated. */
     Evaluation evaluate(DataSet data);

@@ -23,7 +23,7 @@ class DropoutMaskTest {
     @Test
     void theMaskTheKernelsAlsoDraw() {
         float[] keep = new float[32];
-        new DropoutMask(0.5, 0x0123456789ABCDEFL).fill(7, 1, keep, 32);
+        new DropoutMask(0.5, 0x0123456789ABCDEFL).fill(7, 1, 0, keep, 32);
         StringBuilder kept = new StringBuilder();
         for (float k : keep) {
             assertTrue(k == 0f || k == 2f, "a factor is 0 or 1/(1 − ½): " + k);
@@ -37,7 +37,7 @@ class DropoutMaskTest {
         for (double rate : new double[] {0.1, 0.3, 0.5, 0.9}) {
             DropoutMask mask = new DropoutMask(rate, 5);
             float[] keep = new float[200_003];          // not a multiple of 4: the last Philox block is cut
-            mask.fill(3, 0, keep, keep.length);
+            mask.fill(3, 0, 0, keep, keep.length);
             int kept = 0;
             for (float k : keep) {
                 if (k != 0) {
@@ -59,10 +59,23 @@ class DropoutMaskTest {
         assertFalse(java.util.Arrays.equals(base, draw(1, 2, 4)), "another layer");
     }
 
+    /** A data-parallel rank's rows start inside the step's batch: its mask is that part of the whole batch's. */
+    @Test
+    void aMaskFromAnElementOnIsThatPartOfTheWholeMask() {
+        DropoutMask mask = new DropoutMask(0.5, 11);
+        float[] whole = new float[50];
+        mask.fill(2, 1, 0, whole, 50);
+        for (int first : new int[] {1, 3, 4, 13, 30}) {
+            float[] part = new float[50 - first];
+            mask.fill(2, 1, first, part, part.length);
+            assertArrayEquals(java.util.Arrays.copyOfRange(whole, first, 50), part, "from element " + first);
+        }
+    }
+
     @Test
     void rateZeroKeepsEveryUnitUnscaled() {
         float[] keep = new float[64];
-        new DropoutMask(0, 9).fill(0, 0, keep, keep.length);
+        new DropoutMask(0, 9).fill(0, 0, 0, keep, keep.length);
         for (float k : keep) assertEquals(1f, k);
     }
 
@@ -75,7 +88,7 @@ class DropoutMaskTest {
 
     private static float[] draw(long seed, int step, int layer) {
         float[] keep = new float[40];
-        new DropoutMask(0.5, seed).fill(step, layer, keep, keep.length);
+        new DropoutMask(0.5, seed).fill(step, layer, 0, keep, keep.length);
         return keep;
     }
 }

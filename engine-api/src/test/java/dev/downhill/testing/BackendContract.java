@@ -133,7 +133,7 @@ public abstract class BackendContract {
         float[][] keep = new float[net.layers().size() - 1][];
         for (int l = 0; l < keep.length; l++) {
             keep[l] = new float[rows * net.layers().get(l).units()];
-            mask.fill(step, l, keep[l], keep[l].length);
+            mask.fill(step, l, 0, keep[l], keep[l].length);
         }
         double[] theta = ReferenceMlp.toDouble(model.parameters());
         BatchGradients g = model.gradients(IntStream.range(0, rows).toArray());
@@ -142,6 +142,41 @@ public abstract class BackendContract {
         assertEquals(loss, g.loss(), 1e-6 + 1e-5 * Math.abs(loss), "loss");
         Tensors.assertClose("gradient", ReferenceMlp.numericGradient(net, theta, data.features(), data.targets(), rows, keep),
                 g.gradients(), 2e-6, 1e-3);
+    }
+
+    /**
+     * The data-parallel split of a step: a batch's rows in parts, each part's gradient weighted by its
+     * share of the rows, add up to the whole batch's gradient (with dropout, because the parts draw
+     * their slices of the whole batch's masks); applying that gradient is the step trainSteps takes
+     * with it, bit for bit, clipping included, and the next step's masks follow.
+     */
+    @Test
+    void aStepSplitIntoPartsIsTheWholeBatchsStep() {
+        Network net = Network.builder(4).dense(10, Activation.TANH).dense(7, Activation.RELU).dense(3, Activation.SOFTMAX)
+                .loss(Loss.CROSS_ENTROPY).seed(12).build();
+        DataSet data = TestData.randomFor(net, 12, 40);
+        int[] all = IntStream.range(0, 12).toArray();
+        int[][] parts = {IntStream.range(0, 5).toArray(), IntStream.range(5, 9).toArray(), IntStream.range(9, 12).toArray()};
+        Regularization regularization = Regularization.NONE.withDropout(0.3, 5).withClipNorm(0.1);
+        try (TrainableModel whole = backend.load(net, net.initialParameters(), Optimizer.Adam.defaults(0.01f), data, regularization);
+             TrainableModel split = backend.load(net, net.initialParameters(), Optimizer.Adam.defaults(0.01f), data, regularization)) {
+            for (int step = 0; step < 2; step++) {
+                BatchGradients g = whole.gradients(all);
+                double[] sum = new double[g.gradients().length];
+                double loss = 0;
+                for (int first = 0, p = 0; p < parts.length; first += parts[p].length, p++) {
+                    BatchGradients part = split.gradients(parts[p], first);
+                    double share = parts[p].length / 12.0;
+                    for (int i = 0; i < sum.length; i++) sum[i] += share * part.gradients()[i];
+                    loss += share * part.loss();
+                }
+                Tensors.assertClose("step " + step + ": the parts' weighted gradients", sum, g.gradients(), 1e-6, 1e-5);
+                assertEquals(g.loss(), loss, 1e-6, "step " + step + ": the parts' weighted losses");
+                whole.trainSteps(all, 12, 0.01f);
+                split.applyGradients(g.gradients(), 0.01f);
+                assertArrayEquals(whole.parameters(), split.parameters(), "step " + step + ": applied as trainSteps applies it");
+            }
+        }
     }
 
     /** Evaluation and prediction keep every unit: a model with dropout predicts as the same model without. */

@@ -43,7 +43,10 @@ class TrainerTest {
             return new StepsResult(loss, steps, Double.isFinite(loss) ? -1 : Math.min(2, steps - 1));
         }
 
-        @Override public BatchGradients gradients(int[] rows) { return new BatchGradients(new float[0], 0, new float[] {gradient * epoch}); }
+        @Override public BatchGradients gradients(int[] rows, int firstRow) {
+            return new BatchGradients(new float[0], 0, new float[] {gradient * epoch});
+        }
+        @Override public void applyGradients(float[] g, float learningRate) { throw new UnsupportedOperationException(); }
         @Override public Evaluation evaluate(DataSet data) { return new Evaluation(new float[data.rows()], 0.5); }
         @Override public float[] predict(float[] features) { return new float[features.length]; }
         @Override public float[] parameters() { return new float[] {1, 2}; }

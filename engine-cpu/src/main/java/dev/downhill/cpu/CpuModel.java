@@ -108,7 +108,7 @@ final class CpuModel implements TrainableModel {
         for (int start = 0; start < rowOrder.length; start += batchSize, step++) {
             int rows = Math.min(batchSize, rowOrder.length - start);
             gather(train, rowOrder, start, rows);
-            forward(rows, true);
+            forward(rows, true, 0);
             float loss = lossAndOutputDelta();
             if (!Float.isFinite(loss)) return new StepsResult(lossSum / Math.max(start, 1), step, step);
             lossSum += (double) loss * rows;
@@ -120,16 +120,31 @@ final class CpuModel implements TrainableModel {
     }
 
     @Override
-    public BatchGradients gradients(int[] rows) {
+    public BatchGradients gradients(int[] rows, int firstRow) {
         requireTrainingData();
         ensureCapacity(rows.length);
         gather(train, rows, 0, rows.length);
-        forward(rows.length, true);
+        forward(rows.length, true, firstRow);
         float loss = lossAndOutputDelta();
         backward();
         float[] flat = new float[network.layout().size()];
         copyInto(flat, dw, db);
         return new BatchGradients(a[layers - 1].data.clone(), loss, flat);
+    }
+
+    @Override
+    public void applyGradients(float[] gradient, float learningRate) {
+        ParameterLayout layout = network.layout();
+        if (gradient.length != layout.size()) {
+            throw new IllegalArgumentException("network " + network.widths() + " has " + layout.size() + " parameters, got a "
+                    + "gradient of " + gradient.length);
+        }
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(gradient, layout.weight(l).offset(), dw[l].data, 0, layout.weight(l).length());
+            System.arraycopy(gradient, layout.bias(l).offset(), db[l].data, 0, layout.bias(l).length());
+        }
+        if (maxGradientNorm > 0) clipGradient();
+        update.step(learningRate);
     }
 
     @Override
@@ -144,7 +159,7 @@ final class CpuModel implements TrainableModel {
         for (int start = 0; start < n; start += chunk) {
             int rows = Math.min(chunk, n - start);
             gather(data, identity, start, rows);
-            forward(rows, false);
+            forward(rows, false, 0);
             lossSum += (double) lossAndOutputDelta() * rows;
             System.arraycopy(a[layers - 1].data, 0, outputs, start * k, rows * k);
         }
@@ -161,7 +176,7 @@ final class CpuModel implements TrainableModel {
             int rows = Math.min(chunk, n - start);
             x.reshape(rows, in);
             System.arraycopy(features, start * in, x.data, 0, rows * in);
-            forward(rows, false);
+            forward(rows, false, 0);
             System.arraycopy(a[layers - 1].data, 0, outputs, start * k, rows * k);
         }
         return outputs;
@@ -220,7 +235,7 @@ final class CpuModel implements TrainableModel {
         ensureCapacity(1);
         gather(train, new int[] {row}, 0, 1);
         float[] x0 = x.data.clone(), y0 = y.data.clone();
-        forward(1, true);
+        forward(1, true, 0);
         float loss = lossAndOutputDelta();
         backward();
         List<StepTrace.Layer> traced = new ArrayList<>();
@@ -272,24 +287,25 @@ final class CpuModel implements TrainableModel {
 
     /**
      * a[l] = act(in[l]·W[l]ᵀ + b[l]) for every layer, where in[l] is a[l−1] or, in training with
-     * dropout, a[l−1] ⊙ keep[l−1] with the mask of the optimiser step about to be taken.
+     * dropout, a[l−1] ⊙ keep[l−1] with the mask of the optimiser step about to be taken, for rows
+     * that start at row {@code firstRow} of the step's batch.
      */
-    private void forward(int rows, boolean training) {
+    private void forward(int rows, boolean training, int firstRow) {
         dropping = training && dropout != null;
         for (int l = 0; l < layers; l++) {
             z[l].reshape(rows, z[l].numCols);
             a[l].reshape(rows, a[l].numCols);
             layerMath.forward(input(l), w[l], b[l], act[l], z[l], a[l]);
-            if (dropping && l < layers - 1) drop(l, rows);
+            if (dropping && l < layers - 1) drop(l, rows, firstRow);
         }
     }
 
     /** dropped[l] = a[l] ⊙ keep[l], with this step's mask of layer l. */
-    private void drop(int l, int rows) {
-        int n = rows * a[l].numCols;
-        keep[l].reshape(rows, a[l].numCols);
-        dropped[l].reshape(rows, a[l].numCols);
-        dropout.fill(update.steps(), l, keep[l].data, n);
+    private void drop(int l, int rows, int firstRow) {
+        int units = a[l].numCols, n = rows * units;
+        keep[l].reshape(rows, units);
+        dropped[l].reshape(rows, units);
+        dropout.fill(update.steps(), l, (long) firstRow * units, keep[l].data, n);
         for (int i = 0; i < n; i++) dropped[l].data[i] = a[l].data[i] * keep[l].data[i];
     }
 

@@ -210,16 +210,30 @@ final class CudaModel implements TrainableModel {
     }
 
     @Override
-    public BatchGradients gradients(int[] rows) {
+    public BatchGradients gradients(int[] rows, int firstRow) {
         requireTrainingData(rows.length);
         ctx.makeCurrent();
         ensureCapacity(rows.length);
         order.upload(rows);
         stepIndex.fill(0);
-        enqueueStep(rows.length, rows.length, false);
+        enqueueStep(rows.length, rows.length, firstRow, false);
         float[] outputs = batch.a[layers - 1].download(0, rows.length * network.outputWidth());
         float loss = stepLoss.download(0, 1)[0];
         return new BatchGradients(outputs, loss, grads.download(0, parameterCount));
+    }
+
+    @Override
+    public void applyGradients(float[] gradient, float learningRate) {
+        if (gradient.length != parameterCount) {
+            throw new IllegalArgumentException("network " + network.widths() + " has " + parameterCount
+                    + " parameters, got a gradient of " + gradient.length);
+        }
+        ctx.makeCurrent();
+        grads.upload(gradient, 0, parameterCount);
+        rate.upload(new float[] {learningRate}, 0, 1);
+        stepIndex.fill(0);
+        enqueueUpdate();
+        ctx.synchronize();
     }
 
     @Override
@@ -236,7 +250,7 @@ final class CudaModel implements TrainableModel {
             batch.x.upload(Arrays.copyOfRange(data.features(), start * fw, (start + rows) * fw), 0, rows * fw);
             batch.y.upload(Arrays.copyOfRange(data.targets(), start * k, (start + rows) * k), 0, rows * k);
             stepIndex.fill(0);
-            forward(rows, false);
+            forward(rows, false, 0);
             lossAndOutputDelta(rows);
             System.arraycopy(batch.a[layers - 1].download(0, rows * k), 0, outputs, start * k, rows * k);
             lossSum += (double) stepLoss.download(0, 1)[0] * rows;
@@ -254,7 +268,7 @@ final class CudaModel implements TrainableModel {
         for (int start = 0; start < n; start += chunk) {
             int rows = Math.min(chunk, n - start);
             batch.x.upload(Arrays.copyOfRange(features, start * fw, (start + rows) * fw), 0, rows * fw);
-            forward(rows, false);
+            forward(rows, false, 0);
             if (network.outputLayer().activation() == Activation.SOFTMAX) {
                 kernels.softmaxRows(batch.z[layers - 1].pointer, batch.a[layers - 1].pointer, rows, k);
             }
@@ -291,24 +305,27 @@ final class CudaModel implements TrainableModel {
     }
 
     /**
-     * One step on rows order[step·stride ..][0, rows): gather, forward, loss, backward and, if asked,
-     * the gradient clipped and the update.
+     * One step on rows order[step·stride ..][0, rows), which start at row {@code firstRow} of the
+     * step's batch: gather, forward, loss, backward and, if asked, the update.
      */
-    private void enqueueStep(int rows, int stride, boolean update) {
+    private void enqueueStep(int rows, int stride, int firstRow, boolean update) {
         kernels.gatherRows(trainX.pointer, network.inputWidth(), order.pointer, stepIndex.pointer, stride, rows, batch.x.pointer);
         kernels.gatherRows(trainY.pointer, network.outputWidth(), order.pointer, stepIndex.pointer, stride, rows,
                 batch.y.pointer);
-        forward(rows, true);
+        forward(rows, true, firstRow);
         lossAndOutputDelta(rows);
-        backward(rows);
-        if (update) {
-            if (regularization.clipsGradients()) {
-                kernels.clipToNorm(grads.pointer, parameterCount, normPartials.pointer, regularization.maxGradientNorm());
-            }
-            kernels.optimizerUpdate(optimizerCode, params.pointer, grads.pointer, stateM.pointer, stateV.pointer,
-                    parameterCount, rate.pointer, stepCount.pointer);
-            kernels.advanceStep(stepIndex.pointer, stepCount.pointer);
+        backward(rows, firstRow);
+        if (update) enqueueUpdate();
+    }
+
+    /** The gradient clipped, where the model clips, then the optimiser's update and the step counters moved on. */
+    private void enqueueUpdate() {
+        if (regularization.clipsGradients()) {
+            kernels.clipToNorm(grads.pointer, parameterCount, normPartials.pointer, regularization.maxGradientNorm());
         }
+        kernels.optimizerUpdate(optimizerCode, params.pointer, grads.pointer, stateM.pointer, stateV.pointer,
+                parameterCount, rate.pointer, stepCount.pointer);
+        kernels.advanceStep(stepIndex.pointer, stepCount.pointer);
     }
 
     /**
@@ -329,17 +346,18 @@ final class CudaModel implements TrainableModel {
 
     /**
      * z[l] = in[l]·W[l]ᵀ + b[l]; a[l] = act(z[l]), where in[l] is a[l−1] or, in training with dropout,
-     * a[l−1] ⊙ mask. In cuBLAS's column-major terms zᵀ = W·in[l]ᵀ.
+     * a[l−1] ⊙ mask (for rows from row {@code firstRow} of the step's batch). In cuBLAS's column-major
+     * terms zᵀ = W·in[l]ᵀ.
      */
-    private void forward(int rows, boolean training) {
+    private void forward(int rows, boolean training, int firstRow) {
         boolean dropping = training && dropout != null;
         for (int l = 0; l < layers; l++) {
             cublas.sgemm(Cublas.OP_T, Cublas.OP_N, out[l], rows, in[l], params.address(weightAt[l]), in[l],
                     batch.input(l, dropping).address, in[l], batch.z[l].address, out[l]);
             kernels.biasActivation(batch.z[l].pointer, batch.a[l].pointer, params.at(biasAt[l]), rows, out[l], act[l]);
             if (dropping && l < layers - 1) {
-                kernels.dropout(batch.a[l].pointer, batch.dropped[l].pointer, (long) rows * out[l], l, stepCount.pointer,
-                        dropout);
+                kernels.dropout(batch.a[l].pointer, batch.dropped[l].pointer, (long) rows * out[l], (long) firstRow * out[l], l,
+                        stepCount.pointer, dropout);
             }
         }
     }
@@ -359,7 +377,7 @@ final class CudaModel implements TrainableModel {
      * ∂L/∂b = dzᵀ·1, ∂L/∂a[l−1] = dz·W, then through dropout's mask (the same draw as the forward
      * pass's) and the activation.
      */
-    private void backward(int rows) {
+    private void backward(int rows, int firstRow) {
         boolean dropping = dropout != null;
         for (int l = layers - 1; l >= 0; l--) {
             DeviceBuffer dz = batch.d[l], input = batch.input(l, dropping);
@@ -371,7 +389,8 @@ final class CudaModel implements TrainableModel {
                 cublas.sgemm(Cublas.OP_N, Cublas.OP_N, in[l], rows, out[l], params.address(weightAt[l]), in[l],
                         dz.address, out[l], below.address, in[l]);
                 if (dropping) {
-                    kernels.dropout(below.pointer, below.pointer, (long) rows * in[l], l - 1, stepCount.pointer, dropout);
+                    kernels.dropout(below.pointer, below.pointer, (long) rows * in[l], (long) firstRow * in[l], l - 1,
+                            stepCount.pointer, dropout);
                 }
                 kernels.activationBackward(batch.z[l - 1].pointer, batch.a[l - 1].pointer, below.pointer, below.pointer,
                         (long) rows * in[l], act[l - 1]);
@@ -391,7 +410,7 @@ final class CudaModel implements TrainableModel {
         Mlp64Plan fused = fusedPlan(rows);
         if (fused == null) {
             ensureCapacity(rows);
-            graph = new StepGraph(ctx, () -> enqueueStep(rows, stride, true));
+            graph = new StepGraph(ctx, () -> enqueueStep(rows, stride, 0, true));
         } else {
             if (gradPartials == null) {
                 gradPartials = own((long) ctx.multiprocessors * parameterCount, "per-block gradient partials");

@@ -100,13 +100,15 @@ final class Kernels implements AutoCloseable {
     }
 
     /**
-     * out = in ⊙ mask over n elements of hidden layer {@code layer}'s [rows, units] output, with the
-     * mask of optimiser step {@code *stepCount} (out may be in): dropout.cu.
+     * out = in ⊙ mask over n elements of hidden layer {@code layer}'s [rows, units] output, from
+     * element {@code first} of the step's whole batch, with the mask of optimiser step
+     * {@code *stepCount} (out may be in): dropout.cu.
      */
-    void dropout(CUdeviceptr in, CUdeviceptr out, long n, int layer, CUdeviceptr stepCount,
+    void dropout(CUdeviceptr in, CUdeviceptr out, long n, long first, int layer, CUdeviceptr stepCount,
                  dev.downhill.backend.DropoutMask mask) {
-        launch(dropout, "dropout(layer=" + layer + ", n=" + n + ")", blocks((n + 3) / 4), BLOCK, Pointer.to(in),
-                Pointer.to(out), Pointer.to(new long[] {n}), Pointer.to(new int[] {layer}), Pointer.to(stepCount),
+        long groups = ((first + n + 3) >> 2) - (first >> 2);
+        launch(dropout, "dropout(layer=" + layer + ", n=" + n + ")", blocks(groups), BLOCK, Pointer.to(in), Pointer.to(out),
+                Pointer.to(new long[] {n}), Pointer.to(new long[] {first}), Pointer.to(new int[] {layer}), Pointer.to(stepCount),
                 Pointer.to(new int[] {mask.keyLow()}), Pointer.to(new int[] {mask.keyHigh()}),
                 Pointer.to(new int[] {mask.threshold()}), Pointer.to(new float[] {mask.scale()}));
     }
