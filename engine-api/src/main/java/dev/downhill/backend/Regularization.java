@@ -12,7 +12,7 @@ package dev.downhill.backend;
  *                        one vector, {@code g ← g · min(1, maxGradientNorm / (‖g‖₂ + 1e-6))}; 0: never.
  *                        {@link TrainableModel#gradients} still gives the gradient before clipping.
  */
-public record Regularization(double dropout, long dropoutSeed, double maxGradientNorm) {
+public record Regularization(double dropout, long dropoutSeed, double maxGradientNorm) implements java.io.Serializable {
     public static final Regularization NONE = new Regularization(0, 0, 0);
 
     public Regularization {

@@ -6,7 +6,7 @@ package dev.downhill.network;
  * @param units      output width, at least 1
  * @param activation applied element-wise (softmax: across the row)
  */
-public record DenseLayer(int units, Activation activation) {
+public record DenseLayer(int units, Activation activation) implements java.io.Serializable {
     public DenseLayer {
         java.util.Objects.requireNonNull(activation, "activation");
     }

@@ -20,7 +20,8 @@ import java.util.SplittableRandom;
  *         .build();
  * }</pre>
  */
-public record Network(int inputWidth, List<DenseLayer> layers, Loss loss, Initializer initializer, long seed) {
+public record Network(int inputWidth, List<DenseLayer> layers, Loss loss, Initializer initializer, long seed)
+        implements java.io.Serializable {
 
     public Network {
         layers = List.copyOf(layers);

@@ -6,7 +6,7 @@ import dev.downhill.InputException;
  * The learning rate of each epoch, as PyTorch's schedulers stepped once per epoch.
  * {@link #rate(float, int)} gives η for a 0-based epoch from the base rate η₀.
  */
-public sealed interface LearningRateSchedule {
+public sealed interface LearningRateSchedule extends java.io.Serializable {
 
     float rate(float baseRate, int epoch);
 

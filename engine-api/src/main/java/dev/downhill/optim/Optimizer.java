@@ -7,7 +7,7 @@ import dev.downhill.InputException;
  * and defaults ({@code torch.optim.SGD}, {@code Adam}, {@code AdamW}, {@code RMSprop}); the
  * backends implement the formulas written on each record.
  */
-public sealed interface Optimizer {
+public sealed interface Optimizer extends java.io.Serializable {
 
     /** The base learning rate η, before any schedule. */
     float learningRate();

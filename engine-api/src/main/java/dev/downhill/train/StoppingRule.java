@@ -6,7 +6,7 @@ import dev.downhill.InputException;
  * When training stops before its maximum number of epochs. Training always stops at the
  * maximum; a convergence rule may stop it sooner.
  */
-public sealed interface StoppingRule {
+public sealed interface StoppingRule extends java.io.Serializable {
 
     /** Only the epoch limit. */
     record FixedEpochs() implements StoppingRule {}

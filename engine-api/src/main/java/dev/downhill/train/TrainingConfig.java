@@ -14,7 +14,7 @@ import dev.downhill.optim.LearningRateSchedule;
  * @param stopping  when to stop before {@code epochs}
  */
 public record TrainingConfig(int epochs, int batchSize, boolean shuffle, long seed,
-                             LearningRateSchedule schedule, StoppingRule stopping) {
+                             LearningRateSchedule schedule, StoppingRule stopping) implements java.io.Serializable {
     public TrainingConfig {
         if (epochs < 1) throw new InputException("epochs must be at least 1, got " + epochs);
         if (batchSize < 1) throw new InputException("batch size must be at least 1, got " + batchSize);

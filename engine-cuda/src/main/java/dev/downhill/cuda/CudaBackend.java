@@ -10,7 +10,7 @@ import dev.downhill.data.DataSet;
 import dev.downhill.network.Network;
 import dev.downhill.optim.Optimizer;
 
-/** Training on device 0: one context, one stream, the kernels, and cuBLAS. */
+/** Training on one device (BackendOptions.device, 0 by default): one context, one stream, the kernels, and cuBLAS. */
 final class CudaBackend implements Backend, MatrixProductPeak {
     /** cuBLAS's workspace: 32 MiB, cuBLAS's own recommendation for Hopper. */
     private static final long WORKSPACE_FLOATS = (32L << 20) / 4;
@@ -25,7 +25,7 @@ final class CudaBackend implements Backend, MatrixProductPeak {
 
     CudaBackend(BackendOptions options) {
         this.options = options;
-        ctx = new CudaContext();
+        ctx = new CudaContext(options.device());
         try {
             kernels = new Kernels(ctx);
             workspace = DeviceBuffer.allocate(ctx, WORKSPACE_FLOATS, "the cuBLAS workspace");

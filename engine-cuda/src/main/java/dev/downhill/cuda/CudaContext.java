@@ -21,9 +21,10 @@ final class CudaContext implements AutoCloseable {
     /** The most dynamic shared memory a block may ask for (227 KiB on Hopper, 163 KiB on A100). */
     final int maxSharedBytesPerBlock;
 
-    CudaContext() {
+    /** A context on device {@code ordinal} (0 for the first GPU). */
+    CudaContext(int ordinal) {
         Cuda.check(cuInit(0), "cuInit");
-        Cuda.check(cuDeviceGet(device, 0), "cuDeviceGet(0)");
+        Cuda.check(cuDeviceGet(device, ordinal), "cuDeviceGet(" + ordinal + ")");
         Cuda.check(cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
         makeCurrent();
         Cuda.check(cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate");
