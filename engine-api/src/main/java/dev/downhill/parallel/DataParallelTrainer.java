@@ -34,6 +34,7 @@ public final class DataParallelTrainer {
     private BooleanSupplier stopRequested = () -> false;
     private Consumer<TrainingProgress> checkpoint;
     private int checkpointEverySteps;
+    private long exchangeNanos;
 
     public DataParallelTrainer(TrainingConfig config, Collective collective) {
         this.config = config;
@@ -114,12 +115,15 @@ public final class DataParallelTrainer {
                     for (int i = 0; i < parameters; i++) exchanged[i] = share * g.gradients()[i];
                     exchanged[parameters] = share * g.loss();
                 }
+                long exchangeStart = System.nanoTime();
                 collective.allReduceSum(exchanged);
+                exchangeNanos += System.nanoTime() - exchangeStart;
                 float loss = exchanged[parameters];
                 if (!Float.isFinite(loss)) throw new NonFiniteLossException(epoch + 1, step + 1, rate);
                 model.applyGradients(Arrays.copyOf(exchanged, parameters), rate);
                 lossSum += (double) loss * stepRows;
                 stepsTaken++;
+                for (TrainingListener l : listeners) l.onSteps(epoch, step + 1, stepsPerEpoch);
                 if (checkpointEverySteps > 0 && stepsTaken % checkpointEverySteps == 0 && step + 1 < stepsPerEpoch) {
                     checkpoint.accept(new TrainingProgress(epoch, step + 1, lossSum, 0, history));
                 }
@@ -136,6 +140,11 @@ public final class DataParallelTrainer {
                 + (config.epochs() == 1 ? " epoch" : " epochs"), false, model.parameters(), null);
         listeners.forEach(l -> l.onFinish(result));
         return result;
+    }
+
+    /** Time this rank has spent in the collective's all-reduce (the exchange of gradients, and waiting for the slowest rank). */
+    public long exchangeNanos() {
+        return exchangeNanos;
     }
 
     /** Rows a shard of {@code rows} rows gives to step {@code step}: b, the remainder, or none. */

@@ -12,6 +12,7 @@ import dev.downhill.optim.Optimizer;
 import dev.downhill.parallel.Collective;
 import dev.downhill.parallel.DataParallelTrainer;
 import dev.downhill.parallel.RingAllReduce;
+import dev.downhill.testing.OneProcess;
 import dev.downhill.testing.TestData;
 import dev.downhill.train.TrainingConfig;
 import dev.downhill.train.TrainingProgress;
@@ -135,10 +136,7 @@ class DataParallelTrainingTest {
         for (int r = 1; r < shards.length; r++) assertArrayEquals(first[0], first[r], "rank " + r + " holds rank 0's parameters");
         assertArrayEquals(first[0], again[0], Arrays.toString(shards) + ": a rerun is bit-identical");
         float[] single = oneProcess(all, shards);
-        double worst = 0;
-        for (int i = 0; i < single.length; i++) {
-            worst = Math.max(worst, Math.abs(single[i] - first[0][i]) / Math.max(1e-3, Math.abs(single[i])));
-        }
+        double worst = OneProcess.largestRelativeDifference(single, first[0]);
         int steps = config.epochs() * Arrays.stream(shards).map(n -> (n + config.batchSize() - 1) / config.batchSize()).max().orElseThrow();
         System.out.printf("%s ranks vs one process after %d steps: largest relative difference %.2e%n", Arrays.toString(shards),
                 steps, worst);
@@ -146,26 +144,14 @@ class DataParallelTrainingTest {
         assertFalse(Arrays.equals(single, net.initialParameters()), "training moved the parameters");
     }
 
-    /**
-     * One process on all the rows, each step's batch made of every rank's rows of that step in rank
-     * order: the gradient of the whole batch, then the update.
-     */
+    /** One process on all the rows: rank r's shard is the r-th run of consecutive rows. */
     private float[] oneProcess(DataSet all, int[] shards) {
-        int b = config.batchSize(), steps = Arrays.stream(shards).map(n -> (n + b - 1) / b).max().orElseThrow();
+        int[][] rows = new int[shards.length][];
+        for (int r = 0, offset = 0; r < shards.length; offset += shards[r], r++) {
+            rows[r] = IntStream.range(offset, offset + shards[r]).toArray();
+        }
         try (TrainableModel m = load(all)) {
-            for (int epoch = 0; epoch < config.epochs(); epoch++) {
-                int[][] orders = new int[shards.length][];
-                for (int r = 0; r < shards.length; r++) orders[r] = DataParallelTrainer.shardOrder(config, shards[r], epoch, r);
-                for (int step = 0; step < steps; step++) {
-                    List<Integer> rows = new ArrayList<>();
-                    for (int r = 0, offset = 0; r < shards.length; offset += shards[r], r++) {
-                        for (int i = step * b; i < Math.min(shards[r], (step + 1) * b); i++) rows.add(offset + orders[r][i]);
-                    }
-                    int[] batch = rows.stream().mapToInt(Integer::intValue).toArray();
-                    m.applyGradients(m.gradients(batch).gradients(), m.optimizer().learningRate());
-                }
-            }
-            return m.parameters();
+            return OneProcess.train(m, config, rows);
         }
     }
 

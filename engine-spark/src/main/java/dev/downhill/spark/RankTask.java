@@ -1,0 +1,155 @@
+package dev.downhill.spark;
+
+import dev.downhill.backend.Backend;
+import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.Backends;
+import dev.downhill.backend.TrainableModel;
+import dev.downhill.checkpoint.TrainingCheckpoint;
+import dev.downhill.data.DataSet;
+import dev.downhill.data.Standardizer;
+import dev.downhill.parallel.Collective;
+import dev.downhill.parallel.DataParallelTrainer;
+import dev.downhill.parallel.RingAllReduce;
+import dev.downhill.train.EpochReport;
+import dev.downhill.train.TrainingListener;
+import dev.downhill.train.TrainingProgress;
+import dev.downhill.train.TrainingResult;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.BarrierTaskInfo;
+import org.apache.spark.resource.ResourceInformation;
+import org.apache.spark.sql.Row;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction1;
+
+import java.io.Serializable;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One rank of a run: the body of a barrier task, run once per shard for the whole of training.
+ * The ranks exchange their addresses and row counts once (Spark's allGather polls once a second,
+ * too slow for every step), join a TCP ring, each opens its backend, and every rank runs the
+ * {@link DataParallelTrainer} loop; rank 0 writes the checkpoints and reports the parameters.
+ * A retried stage starts every rank from the newest checkpoint.
+ */
+final class RankTask extends AbstractFunction1<Iterator<Row>, Iterator<RankReport>> implements Serializable {
+    private final TrainingPlan plan;
+    /** Statistics of the whole data set, or null without standardisation. */
+    private final Standardizer standardizer;
+
+    RankTask(TrainingPlan plan, Standardizer standardizer) {
+        this.plan = plan;
+        this.standardizer = standardizer;
+    }
+
+    @Override
+    public Iterator<RankReport> apply(Iterator<Row> rows) {
+        BarrierTaskContext task = BarrierTaskContext.get();
+        int rank = task.partitionId(), attempt = task.stageAttemptNumber();
+        DataSet shard = read(rows);
+        BarrierTaskInfo[] peers = task.getTaskInfos();
+        String host = host(peers[rank].address());
+        try (RingAllReduce.Endpoint endpoint = RingAllReduce.Endpoint.open(address(host))) {
+            String[] all = task.allGather(host + " " + endpoint.address().getPort() + " " + shard.rows());
+            List<InetSocketAddress> addresses = new ArrayList<>();
+            int[] shardRows = new int[all.length];
+            for (int r = 0; r < all.length; r++) {
+                String[] parts = all[r].split(" ");
+                addresses.add(new InetSocketAddress(parts[0], Integer.parseInt(parts[1])));
+                shardRows[r] = Integer.parseInt(parts[2]);
+            }
+            try (Collective ring = all.length == 1 ? Collective.single() : endpoint.join(rank, addresses, plan.timeout());
+                 Backend backend = Backends.open(plan.backend(), options(task), line -> {});
+                 TrainableModel model = backend.load(plan.network(), plan.network().initialParameters(), plan.optimizer(), shard,
+                         plan.regularization())) {
+                return CollectionConverters.asScala(List.of(train(task, rank, attempt, ring, backend, model, shardRows)).iterator());
+            }
+        }
+    }
+
+    private RankReport train(BarrierTaskContext task, int rank, int attempt, Collective ring, Backend backend,
+                             TrainableModel model, int[] shardRows) {
+        HadoopCheckpoints checkpoints = plan.checkpoints() == null ? null : new HadoopCheckpoints(plan.checkpoints());
+        TrainingProgress from = TrainingProgress.start();
+        TrainingCheckpoint.Saved newest = checkpoints == null ? null : checkpoints.newest();
+        if (newest != null) {                           // a retried stage: every rank resumes where rank 0 last saved
+            model.restore(newest.parameters(), newest.optimizer());
+            from = newest.progress();
+        }
+        long[] steps = {0};
+        DataParallelTrainer trainer = new DataParallelTrainer(plan.config(), ring).stopWhen(task::isInterrupted)
+                .listener(new TrainingListener() {
+                    @Override public void onSteps(int epoch, int stepsDone, int stepsPerEpoch) {
+                        long step = (long) epoch * stepsPerEpoch + stepsDone;
+                        steps[0] = step;
+                        if (plan.listener() != null) plan.listener().onStep(attempt, rank, step);
+                    }
+                });
+        if (checkpoints != null && rank == 0) {
+            trainer.checkpoints(plan.checkpointEvery(), progress -> checkpoints.save(plan.network(), model.parameters(),
+                    model.optimizerState(), progress));
+        }
+        long start = System.nanoTime();
+        TrainingResult result = trainer.resume(model, shardRows, from);
+        if (result.interrupted()) throw new IllegalStateException("rank " + rank + " was stopped: Spark killed its task");
+        long nanos = System.nanoTime() - start;
+        String where = backend.name() + " (" + backend.device() + ")";
+        if (rank != 0) return new RankReport(rank, where, attempt, steps[0], trainer.exchangeNanos(), nanos, null, null, null);
+        List<EpochReport> history = result.history();
+        return new RankReport(rank, where, attempt, steps[0], trainer.exchangeNanos(), nanos, result.parameters(),
+                history.stream().mapToDouble(EpochReport::loss).toArray(), history.stream().mapToLong(EpochReport::nanos).toArray());
+    }
+
+    /** The backend's options: on the GPU Spark assigned this task, where it assigned one. */
+    private BackendOptions options(BarrierTaskContext task) {
+        ResourceInformation gpu = task.resources().get("gpu").getOrElse(() -> null);
+        if (gpu == null || gpu.addresses().length == 0) return plan.options();
+        return plan.options().onDevice(Integer.parseInt(gpu.addresses()[0].strip()));
+    }
+
+    /** This shard's rows as a data set: the features (standardised with the whole data's statistics) and the targets. */
+    private DataSet read(Iterator<Row> rows) {
+        int fw = plan.features().size(), tw = plan.targets().size();
+        FloatList x = new FloatList(), y = new FloatList();
+        while (rows.hasNext()) {
+            Row row = rows.next();
+            for (int c = 0; c < fw; c++) x.add((float) row.getDouble(c));
+            for (int c = 0; c < tw; c++) y.add((float) row.getDouble(fw + c));
+        }
+        float[] features = x.toArray();
+        return DataSet.of(standardizer == null ? features : standardizer.apply(features), fw, y.toArray(), tw);
+    }
+
+    /** The host part of an executor's "host:port". */
+    private static String host(String address) {
+        int colon = address.lastIndexOf(':');
+        return colon < 0 ? address : address.substring(0, colon);
+    }
+
+    private static InetAddress address(String host) {
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("the executor's host " + host + " does not resolve: " + e.getMessage(), e);
+        }
+    }
+
+    /** A growing float array. */
+    private static final class FloatList {
+        private float[] values = new float[1024];
+        private int size;
+
+        void add(float v) {
+            if (size == values.length) values = java.util.Arrays.copyOf(values, size * 2);
+            values[size++] = v;
+        }
+
+        float[] toArray() {
+            return java.util.Arrays.copyOf(values, size);
+        }
+    }
+}
