@@ -154,6 +154,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--drop-bad-rows", description = "leave out data rows with problems (and say how many) instead of failing")
     boolean dropBadRows;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "train data-parallel on Apache Spark: local[N] runs N ranks in this process; 'submitted' uses the "
+                    + "master spark-submit set (CSV or Parquet data, read by Spark)")
+    String spark;
+
+    @Option(names = "--ranks", paramLabel = "N", description = "with --spark: ranks, one barrier task each (default: N of local[N])")
+    Integer ranks;
+
+    /** --spark's value for the master spark-submit configured. */
+    static final String SUBMITTED = "submitted";
+
     @Option(names = "--out", paramLabel = "DIR", description = "folder for model.safetensors and loss.png (default: out/NAME; the seed example writes a sub-folder per run)")
     Path out;
 
@@ -164,6 +175,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (resume != null) return resume();
+        if (spark != null) return trainOnSpark();
         Interrupt.install();
         List<RunSettings> runs = runs();
         try (JsonLinesLog log = json == null ? JsonLinesLog.NONE : JsonLinesLog.open(json, false)) {
@@ -173,6 +185,58 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Each run on Spark, in one session; Spark must be on the class path (bin/downhill puts it there for --spark). */
+    private int trainOnSpark() {
+        int n = sparkRanks();
+        java.util.Map<String, Object> unsupported = new java.util.LinkedHashMap<>();
+        unsupported.put("--validation", validation != null && validation > 0 ? validation : null);
+        unsupported.put("--early-stopping", earlyStopping);
+        unsupported.put("--tolerance", tolerance);
+        unsupported.put("--grad-tolerance", gradientTolerance);
+        unsupported.put("--categorical", categorical);
+        unsupported.put("--init", init);
+        unsupported.put("--workload", workload);
+        unsupported.put("--report", report);
+        unsupported.put("--json", json);
+        unsupported.forEach((option, value) -> {
+            if (value != null) {
+                throw new InputException(option + " does not apply to --spark, which trains on every row for --epochs epochs "
+                        + "from a CSV or Parquet file");
+            }
+        });
+        try {
+            Class.forName("org.apache.spark.sql.SparkSession");
+        } catch (ClassNotFoundException e) {
+            throw new InputException("--spark needs Apache Spark on the class path: run bin/downhill (which adds "
+                    + "engine-spark/target/spark-lib for --spark), or spark-submit");
+        }
+        validation = 0.0;
+        List<RunSettings> runs = runs();
+        var session = SparkRun.session(spark, "downhill train");
+        try {
+            for (RunSettings run : runs) new SparkRun(run, session, n, output(run)).run();
+        } finally {
+            if (!spark.equals(SUBMITTED)) session.stop();
+        }
+        return 0;
+    }
+
+    /** --ranks, or the N of local[N]. */
+    private int sparkRanks() {
+        if (ranks != null) {
+            if (ranks < 1) throw new InputException("--ranks must be at least 1, got " + ranks);
+            return ranks;
+        }
+        return localThreads(spark);
+    }
+
+    /** The N of a Spark master local[N] (or local[N,F]): one rank a thread. */
+    static int localThreads(String master) {
+        java.util.regex.Matcher local = java.util.regex.Pattern.compile("local\\[(\\d+)(,\\d+)?]").matcher(master);
+        if (local.matches()) return Integer.parseInt(local.group(1));
+        throw new InputException("--ranks: how many ranks to run on " + master + " (local[N] runs N)");
     }
 
     /** Every number given on the command line within its range, before any work: one line per mistake, no surprises later. */
@@ -256,7 +320,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Options of {@code train} that {@code explain} and {@code sweep-lr} have no use for: they save nothing and resume nothing. */
-    static final List<String> OUTPUT_OPTIONS = List.of("--resume", "--report", "--checkpoint-every", "--keep", "--out");
+    static final List<String> OUTPUT_OPTIONS = List.of("--resume", "--report", "--checkpoint-every", "--keep", "--out", "--spark",
+            "--ranks");
 
     /** The run named {@code name} (the seed example has two), or the first when {@code name} is null. */
     RunSettings run(String name) {

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * the training data ({@code σ} the population standard deviation; 1 for a constant column).
  * The statistics travel with the model so that predictions see the same scaling.
  */
-public record Standardizer(float[] mean, float[] std) {
+public record Standardizer(float[] mean, float[] std) implements java.io.Serializable {
 
     public Standardizer {
         if (mean.length != std.length) throw new IllegalArgumentException("mean and std differ in length");
