@@ -57,6 +57,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sweep", paramLabel = "batch|width", description = "throughput against batch size (mnist's network) or layer width (4 square layers, batch 256)")
     String sweep;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "data-parallel on Spark instead: the ring all-reduce's rate, "
+            + "then a workload (default: mnist) at 1 rank and at N of local[N] (or --ranks)")
+    String spark;
+
+    @Option(names = "--ranks", paramLabel = "N", description = "with --spark: the ranks to compare with one (default: N of local[N])")
+    Integer ranks;
+
     @Option(names = "--json", paramLabel = "FILE", description = "also write the rows as JSON")
     Path json;
 
@@ -71,6 +78,7 @@ final class BenchCommand implements Callable<Integer> {
         if (warmups < 0) throw new InputException("--warmups must be >= 0, got " + warmups);
         if (repeats < 1) throw new InputException("--repeats must be at least 1, got " + repeats);
         if (batch != null && batch < 1) throw new InputException("--batch must be at least 1, got " + batch);
+        if (spark != null) return benchOnSpark();
         if (json != null) AtomicFile.checkWritable(json, "the results");
         if (plot != null) AtomicFile.checkWritable(plot, "the plot");
         List<Run> runs = own != null ? ownRuns() : sweep == null ? standardRuns() : sweepRuns();
@@ -97,6 +105,27 @@ final class BenchCommand implements Callable<Integer> {
             Path png = plot != null ? plot : Path.of("out", "bench-sweep-" + sweep + ".png");
             AtomicFile.checkWritable(png, "the plot");
             out.println(BenchTable.sweepPlot(png, sweep, rows));
+        }
+        return 0;
+    }
+
+    /** bench --spark: one workload, its batch a rank, 20 steps an epoch. */
+    private int benchOnSpark() {
+        try {
+            Class.forName("org.apache.spark.sql.SparkSession");
+        } catch (ClassNotFoundException e) {
+            throw new InputException("--spark needs Apache Spark on the class path: run bin/downhill (which adds "
+                    + "engine-spark/target/spark-lib for --spark), or spark-submit");
+        }
+        if (workloads != null && workloads.size() != 1) throw new InputException("--spark measures one --workload at a time");
+        Workload w = Workload.named(workloads == null ? "mnist" : workloads.getFirst());
+        int n = ranks != null ? ranks : TrainCommand.localThreads(spark);
+        try {
+            new SparkBench(System.out).run(spark, n, w, batch != null ? batch : w.batchSize(), 20);
+        } catch (InputException | IllegalArgumentException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("bench --spark failed: " + e.getMessage(), e);
         }
         return 0;
     }
