@@ -154,8 +154,7 @@ public final class DataParallelTrainer {
 
     private TrainingResult stopped(TrainableModel model, TrainingProgress progress) {
         if (checkpoint != null) checkpoint.accept(progress);
-        TrainingResult r = new TrainingResult(progress.history(), "stopped on request at epoch " + (progress.epoch() + 1)
-                + ", step " + progress.step(), false, model.parameters(), progress);
+        TrainingResult r = TrainingResult.stoppedAt(progress, model.parameters());
         listeners.forEach(l -> l.onFinish(r));
         return r;
     }

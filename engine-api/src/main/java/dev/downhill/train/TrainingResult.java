@@ -21,6 +21,12 @@ public record TrainingResult(List<EpochReport> history, String stopReason, boole
         this(history, stopReason, converged, parameters, stoppedAt, 0);
     }
 
+    /** A run stopped on request where {@code progress} stands, holding {@code parameters}. */
+    public static TrainingResult stoppedAt(TrainingProgress progress, float[] parameters) {
+        return new TrainingResult(progress.history(), "stopped on request at epoch " + (progress.epoch() + 1) + ", step "
+                + progress.step(), false, parameters, progress);
+    }
+
     /** The last finished epoch's loss, NaN when none finished. */
     public double finalLoss() {
         return history.isEmpty() ? Double.NaN : history.getLast().loss();

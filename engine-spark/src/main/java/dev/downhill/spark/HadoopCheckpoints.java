@@ -76,12 +76,20 @@ final class HadoopCheckpoints {
         }
     }
 
-    /** Deletes the folder's checkpoints: the run they would resume has finished. */
+    /**
+     * Deletes the folder's checkpoints (and their unfinished copies), and the folder if that empties
+     * it; nothing else in it. Before a run, so that it cannot resume another run's; after, because
+     * the run they would resume has finished.
+     */
     void deleteAll() {
         try {
-            if (fs.exists(folder)) fs.delete(folder, true);
+            if (!fs.exists(folder)) return;
+            for (FileStatus f : fs.listStatus(folder, p -> p.getName().startsWith(PREFIX) || p.getName().startsWith("." + PREFIX))) {
+                fs.delete(f.getPath(), false);
+            }
+            if (fs.listStatus(folder).length == 0) fs.delete(folder, false);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + folder + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot delete the checkpoints in " + folder + ": " + e.getMessage(), e);
         }
     }
 }

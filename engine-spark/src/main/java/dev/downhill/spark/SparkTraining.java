@@ -46,6 +46,8 @@ public final class SparkTraining {
         long rows = checkedRows(frame, numbers, columns);
         if (rows < plan.ranks()) throw new InputException(rows + " rows cannot be shared among " + plan.ranks() + " ranks");
         Standardizer standardizer = plan.standardize() ? statistics(numbers, plan.features()) : null;
+        HadoopCheckpoints checkpoints = plan.checkpoints() == null ? null : new HadoopCheckpoints(plan.checkpoints());
+        if (checkpoints != null) checkpoints.deleteAll();       // a retry resumes this run's steps, never an older run's
         RDD<Row> shards = shards(numbers.javaRDD(), plan.ranks()).rdd();
         JavaRDD<RankReport> ranks = shards.barrier().mapPartitions(new RankTask(plan, standardizer), false,
                 ClassTag$.MODULE$.apply(RankReport.class)).toJavaRDD();
@@ -54,7 +56,7 @@ public final class SparkTraining {
                 .partitionBy(new HashPartitioner(1)).values().collect());
         reports.sort(Comparator.comparingInt(RankReport::rank));
         RankReport first = reports.getFirst();
-        if (plan.checkpoints() != null) new HadoopCheckpoints(plan.checkpoints()).deleteAll();
+        if (checkpoints != null) checkpoints.deleteAll();
         return new Result(first.parameters(), first.epochLosses(), first.epochNanos(), standardizer,
                 reports.stream().map(RankReport::backend).toList(), first.attempt() + 1, first.steps(),
                 reports.stream().mapToLong(RankReport::exchangeNanos).toArray(),

@@ -20,7 +20,9 @@ import java.util.List;
  * @param backend         the backend each rank opens: auto (CUDA on the GPU Spark assigned the task, else
  *                        the CPU), cpu or cuda
  * @param checkpoints     a Hadoop file-system folder (file:, hdfs:, s3a: …) where rank 0 keeps training
- *                        checkpoints for a retried stage to resume from; null: none, a retry starts over
+ *                        checkpoints for a retried stage to resume from (the run deletes the checkpoints
+ *                        it finds there when it starts and when it ends, nothing else); null: none, a
+ *                        retry starts over
  * @param checkpointEvery steps between two checkpoints
  * @param timeout         how long a rank waits for the others (joining, and in each all-reduce) before it
  *                        fails, so that a dead rank fails the stage instead of hanging it

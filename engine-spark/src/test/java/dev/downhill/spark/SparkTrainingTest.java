@@ -1,6 +1,9 @@
 package dev.downhill.spark;
 
 import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.OptimizerState;
+import dev.downhill.checkpoint.TrainingCheckpoint;
+import dev.downhill.train.TrainingProgress;
 import dev.downhill.backend.Backends;
 import dev.downhill.backend.Regularization;
 import dev.downhill.backend.TrainableModel;
@@ -25,10 +28,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -95,18 +100,27 @@ class SparkTrainingTest {
 
     /**
      * Rank 1 fails at its 7th step in the stage's first attempt; Spark retries the stage, every rank
-     * resumes from rank 0's newest checkpoint (every 3 steps), and the run ends bit-identical to one that never failed.
+     * resumes from rank 0's newest checkpoint (every 3 steps), and the run ends bit-identical to one
+     * that never failed. An older run's checkpoint left in the folder is not resumed, and the folder's
+     * other files are left alone.
      */
     @Test
-    void aRankThatFailsMidEpochIsRetriedFromTheNewestCheckpointBitIdentically() {
+    void aRankThatFailsMidEpochIsRetriedFromTheNewestCheckpointBitIdentically() throws Exception {
         float[] straight = SparkTraining.train(frame, plan(2, null, null)).parameters();
-        String checkpoints = dir.resolve("checkpoints").toUri().toString();
+        Path folder = Files.createDirectories(dir.resolve("checkpoints"));
+        Files.writeString(folder.resolve("notes.txt"), "the user's");
+        TrainingCheckpoint.save(folder, 1, net, new float[net.layout().size()], OptimizerState.fresh(net.layout().size()),
+                new TrainingProgress(2, 9, 0, 0, List.of()), Map.of());            // an older run's, further on than this one's
+        String checkpoints = folder.toUri().toString();
         SparkTraining.Result retried = SparkTraining.train(frame, plan(2, checkpoints, (attempt, rank, step) -> {
             if (attempt == 0 && rank == 1 && step == 7) throw new IllegalStateException("injected fault: rank 1, step 7");
         }));
         assertEquals(2, retried.attempts(), "the stage ran twice");
         assertEquals(30, retried.steps());
         assertArrayEquals(straight, retried.parameters());
+        try (var left = Files.list(folder)) {
+            assertEquals(List.of("notes.txt"), left.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).toList());
+        }
     }
 
     private TrainingPlan plan(int ranks, String checkpoints, TrainingPlan.StepListener listener) {
