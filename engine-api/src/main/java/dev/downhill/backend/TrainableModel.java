@@ -54,6 +54,11 @@ public interface TrainableModel extends AutoCloseable {
     /** Outputs {@code [rows, outputs]} for features {@code [rows, inputWidth]}, row-major. */
     float[] predict(float[] features);
 
+    /** What this model can do beyond this interface ({@link DeviceGradient}), as an interface it implements; empty where it cannot. */
+    default <T> java.util.Optional<T> capability(Class<T> kind) {
+        return kind.isInstance(this) ? java.util.Optional.of(kind.cast(this)) : java.util.Optional.empty();
+    }
+
     /** A copy of the parameters, in {@link Network#layout()} order. */
     float[] parameters();
 

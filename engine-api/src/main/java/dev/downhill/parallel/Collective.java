@@ -18,6 +18,19 @@ public interface Collective extends AutoCloseable {
      */
     void allReduceSum(float[] buffer);
 
+    /** Whether it sums device buffers ({@link #allReduceSumOnDevice}) rather than host ones (NCCL, not the TCP ring). */
+    default boolean sumsDeviceBuffers() {
+        return false;
+    }
+
+    /**
+     * As {@link #allReduceSum}, for {@code count} floats at a device address, enqueued on {@code stream}
+     * after the work already there: a collective that {@link #sumsDeviceBuffers() sums device buffers}.
+     */
+    default void allReduceSumOnDevice(long address, long count, long stream) {
+        throw new UnsupportedOperationException("this collective sums host buffers");
+    }
+
     /** Makes the collective fail on this rank, and so on the others, from any thread: a watchdog's or a cancelled task's way out. */
     void abort();
 

@@ -1,6 +1,7 @@
 package dev.downhill.parallel;
 
 import dev.downhill.backend.BatchGradients;
+import dev.downhill.backend.DeviceGradient;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataSet;
 import dev.downhill.train.EpochReport;
@@ -25,7 +26,9 @@ import java.util.stream.IntStream;
  * the same sum ({@link TrainableModel#applyGradients}); the ranks' parameters stay equal without
  * ever being sent. With N equal shards this is one process training on batches of N·b rows made of
  * rank 0's b rows, then rank 1's, and so on, dropout's masks included; shards that differ make the
- * last steps' batches smaller, each rank weighted by the rows it had.
+ * last steps' batches smaller, each rank weighted by the rows it had. With a collective that sums
+ * device buffers (NCCL) and a model that keeps its gradient on its device ({@link DeviceGradient}),
+ * the gradient never comes to the host.
  */
 public final class DataParallelTrainer {
     private final TrainingConfig config;
@@ -91,7 +94,8 @@ public final class DataParallelTrainer {
         listeners.forEach(l -> l.onStart(config.epochs()));
         List<EpochReport> history = new ArrayList<>(from.history());
         float baseRate = model.optimizer().learningRate();
-        float[] exchanged = new float[parameters + 1];                 // the weighted gradient, then the weighted loss
+        DeviceGradient onDevice = deviceGradient(model);
+        float[] exchanged = onDevice != null ? null : new float[parameters + 1];    // the weighted gradient, then the weighted loss
         int stepsTaken = from.epoch() * stepsPerEpoch + from.step();
         for (int epoch = from.epoch(); epoch < config.epochs(); epoch++) {
             float rate = config.schedule().rate(baseRate, epoch);
@@ -108,19 +112,28 @@ public final class DataParallelTrainer {
                     stepRows += rowsAt(shardRows[r], step);
                     if (r < rank) firstRow += rowsAt(shardRows[r], step);
                 }
-                Arrays.fill(exchanged, 0f);
-                if (mine > 0) {
-                    BatchGradients g = model.gradients(Arrays.copyOfRange(order, step * batch, step * batch + mine), firstRow);
-                    float share = (float) mine / stepRows;
-                    for (int i = 0; i < parameters; i++) exchanged[i] = share * g.gradients()[i];
-                    exchanged[parameters] = share * g.loss();
+                int[] rows = Arrays.copyOfRange(order, Math.min(step * batch, order.length), Math.min(step * batch, order.length) + mine);
+                float share = (float) mine / stepRows, loss;
+                if (onDevice != null) {
+                    onDevice.computeGradient(rows, firstRow, share);
+                    long exchangeStart = System.nanoTime();
+                    collective.allReduceSumOnDevice(onDevice.exchangeAddress(), onDevice.exchangeLength(), onDevice.stream());
+                    exchangeNanos += System.nanoTime() - exchangeStart;     // the enqueueing only: the device runs it in order
+                    loss = onDevice.applyGradient(rate);
+                } else {
+                    Arrays.fill(exchanged, 0f);
+                    if (mine > 0) {
+                        BatchGradients g = model.gradients(rows, firstRow);
+                        for (int i = 0; i < parameters; i++) exchanged[i] = share * g.gradients()[i];
+                        exchanged[parameters] = share * g.loss();
+                    }
+                    long exchangeStart = System.nanoTime();
+                    collective.allReduceSum(exchanged);
+                    exchangeNanos += System.nanoTime() - exchangeStart;
+                    loss = exchanged[parameters];
+                    if (Float.isFinite(loss)) model.applyGradients(Arrays.copyOf(exchanged, parameters), rate);
                 }
-                long exchangeStart = System.nanoTime();
-                collective.allReduceSum(exchanged);
-                exchangeNanos += System.nanoTime() - exchangeStart;
-                float loss = exchanged[parameters];
                 if (!Float.isFinite(loss)) throw new NonFiniteLossException(epoch + 1, step + 1, rate);
-                model.applyGradients(Arrays.copyOf(exchanged, parameters), rate);
                 lossSum += (double) loss * stepRows;
                 stepsTaken++;
                 for (TrainingListener l : listeners) l.onSteps(epoch, step + 1, stepsPerEpoch);
@@ -140,6 +153,13 @@ public final class DataParallelTrainer {
                 + (config.epochs() == 1 ? " epoch" : " epochs"), false, model.parameters(), null);
         listeners.forEach(l -> l.onFinish(result));
         return result;
+    }
+
+    /** The model's device-side step where the collective sums device buffers; null for the host path. */
+    private DeviceGradient deviceGradient(TrainableModel model) {
+        if (!collective.sumsDeviceBuffers()) return null;
+        return model.capability(DeviceGradient.class).orElseThrow(() -> new IllegalArgumentException(
+                "the collective sums device buffers and the model's gradient is on the host: use a host collective (the TCP ring)"));
     }
 
     /** Time this rank has spent in the collective's all-reduce (the exchange of gradients, and waiting for the slowest rank). */

@@ -23,7 +23,7 @@ final class Cublas implements AutoCloseable {
     private static final int DEFAULT_MATH = 0, TF32_TENSOR_OP_MATH = 3;
 
     private final Arena arena = Arena.ofShared();
-    private final MethodHandle destroy, sgemm, sgemv;
+    private final MethodHandle destroy, sgemm, sgemv, sscal;
     private final MemorySegment handle;
     private final MemorySegment one, zero;
 
@@ -52,6 +52,7 @@ final class Cublas implements AutoCloseable {
                 ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
         sgemv = bind(linker, lib, "cublasSgemv_v2", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
                 ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+        sscal = bind(linker, lib, "cublasSscal_v2", ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
         one = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f);
         zero = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 0f);
 
@@ -79,6 +80,14 @@ final class Cublas implements AutoCloseable {
     void sgemv(int trans, int m, int n, long a, int lda, long x, long y) {
         check(call(sgemv, handle, trans, m, n, one, MemorySegment.ofAddress(a), lda, MemorySegment.ofAddress(x), 1,
                 zero, MemorySegment.ofAddress(y), 1), "cublasSgemv_v2(m=" + m + ", n=" + n + ")");
+    }
+
+    /** x = α·x over n floats at a device address. */
+    void sscal(int n, float alpha, long x) {
+        try (Arena local = Arena.ofConfined()) {
+            check(call(sscal, handle, n, local.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), MemorySegment.ofAddress(x), 1),
+                    "cublasSscal_v2(n=" + n + ")");
+        }
     }
 
     @Override

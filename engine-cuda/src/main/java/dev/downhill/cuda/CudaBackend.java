@@ -3,6 +3,7 @@ package dev.downhill.cuda;
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.MatrixProductPeak;
 import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.DeviceCollectives;
 import dev.downhill.backend.Regularization;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.data.DataChecks;
@@ -11,7 +12,7 @@ import dev.downhill.network.Network;
 import dev.downhill.optim.Optimizer;
 
 /** Training on one device (BackendOptions.device, 0 by default): one context, one stream, the kernels, and cuBLAS. */
-final class CudaBackend implements Backend, MatrixProductPeak {
+final class CudaBackend implements Backend, MatrixProductPeak, DeviceCollectives {
     /** cuBLAS's workspace: 32 MiB, cuBLAS's own recommendation for Hopper. */
     private static final long WORKSPACE_FLOATS = (32L << 20) / 4;
 
@@ -38,7 +39,49 @@ final class CudaBackend implements Backend, MatrixProductPeak {
         }
     }
 
+    /** NCCL, loaded on first use; null until then, or where it cannot be found. */
+    private Nccl nccl;
+    private boolean ncclLooked;
+
     @Override public String name() { return "cuda"; }
+
+    /** {@link DeviceCollectives} only where NCCL can be found: DOWNHILL_NCCL (a path), else the dynamic linker's libnccl.so.2. */
+    @Override
+    public <T> java.util.Optional<T> capability(Class<T> kind) {
+        if (kind == DeviceCollectives.class && nccl() == null) return java.util.Optional.empty();
+        return Backend.super.capability(kind);
+    }
+
+    private synchronized Nccl nccl() {
+        if (!ncclLooked) {
+            ncclLooked = true;
+            String library = System.getenv().getOrDefault("DOWNHILL_NCCL", Nccl.LIBRARY);
+            try {
+                nccl = Nccl.load(library);
+            } catch (CudaException notFound) {
+                nccl = null;
+            }
+        }
+        return nccl;
+    }
+
+    @Override
+    public byte[] newCollective() {
+        ctx.makeCurrent();
+        return requireNccl().uniqueId();
+    }
+
+    @Override
+    public dev.downhill.parallel.Collective join(byte[] id, int ranks, int rank) {
+        ctx.makeCurrent();
+        return new NcclCollective(requireNccl().join(id, ranks, rank), rank, ranks);
+    }
+
+    private Nccl requireNccl() {
+        Nccl n = nccl();
+        if (n == null) throw new CudaException("NCCL not found: set DOWNHILL_NCCL to a libnccl.so.2");
+        return n;
+    }
 
     @Override public String device() {
         return ctx.deviceName + " (" + options.math().id() + ")";

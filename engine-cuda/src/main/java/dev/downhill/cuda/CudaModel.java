@@ -1,6 +1,7 @@
 package dev.downhill.cuda;
 
 import dev.downhill.backend.BatchGradients;
+import dev.downhill.backend.DeviceGradient;
 import dev.downhill.backend.DropoutMask;
 import dev.downhill.backend.Regularization;
 import dev.downhill.backend.StepsResult;
@@ -30,7 +31,7 @@ import java.util.Map;
  * column-major cuBLAS as their transposes. Dropout and gradient clipping run on the general path
  * only ({@link EpochPath}): dropout.cu between the layers, clip_norm.cu before the update.
  */
-final class CudaModel implements TrainableModel {
+final class CudaModel implements TrainableModel, DeviceGradient {
     private static final int EVALUATION_CHUNK = 4096;
 
     private final CudaContext ctx;
@@ -88,7 +89,7 @@ final class CudaModel implements TrainableModel {
         try {
             checkDataFits(train);
             params = own(parameterCount, "parameters");
-            grads = own(parameterCount, "gradients");
+            grads = own(parameterCount + 1L, "gradients");         // and the loss, for a data-parallel exchange
             stateM = own(parameterCount, "optimiser state");
             stateV = own(parameterCount, "optimiser state");
             trainX = own(train == null ? 1 : train.features().length, "the training features");
@@ -302,6 +303,41 @@ final class CudaModel implements TrainableModel {
         stateV.upload(state.second(), 0, parameterCount);
         stepCount.fill(state.steps());
         ctx.synchronize();
+    }
+
+    /** The gradient and loss times {@code share} into {@link #grads}, left on the device for NCCL. */
+    @Override
+    public void computeGradient(int[] rows, int firstRow, float share) {
+        ctx.makeCurrent();
+        if (rows.length == 0) {
+            grads.fill(0);
+            return;
+        }
+        requireTrainingData(rows.length);
+        ensureCapacity(rows.length);
+        order.upload(rows);
+        stepIndex.fill(0);
+        enqueueStep(rows.length, rows.length, firstRow, false);
+        grads.copyFrom(stepLoss, 0, parameterCount, 1);
+        cublas.sscal(parameterCount + 1, share, grads.address);
+    }
+
+    @Override public long exchangeAddress() { return grads.address; }
+
+    @Override public long exchangeLength() { return parameterCount + 1L; }
+
+    @Override public long stream() { return Cuda.handle(ctx.stream); }
+
+    @Override
+    public float applyGradient(float learningRate) {
+        ctx.makeCurrent();
+        float loss = grads.download(parameterCount, 1)[0];         // waits for the collective on the stream
+        if (!Float.isFinite(loss)) return loss;
+        rate.upload(new float[] {learningRate}, 0, 1);
+        stepIndex.fill(0);
+        enqueueUpdate();
+        ctx.synchronize();
+        return loss;
     }
 
     /**

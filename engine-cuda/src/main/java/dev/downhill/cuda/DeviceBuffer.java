@@ -69,6 +69,11 @@ final class DeviceBuffer implements AutoCloseable {
         return out;
     }
 
+    /** Elements [from, from + length) of {@code source} to [to, …) of this buffer, on the stream. */
+    void copyFrom(DeviceBuffer source, long from, long to, long length) {
+        Cuda.check(cuMemcpyDtoDAsync(at(to), source.at(from), 4 * length, ctx.stream), "cuMemcpyDtoDAsync");
+    }
+
     void fill(int bits) {
         Cuda.check(cuMemsetD32Async(pointer, bits, elements, ctx.stream), "cuMemsetD32Async");
     }

@@ -2,6 +2,7 @@ package dev.downhill.spark;
 
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
+import dev.downhill.backend.DeviceCollectives;
 import dev.downhill.backend.Backends;
 import dev.downhill.backend.TrainableModel;
 import dev.downhill.checkpoint.TrainingCheckpoint;
@@ -27,13 +28,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /**
  * One rank of a run: the body of a barrier task, run once per shard for the whole of training.
- * The ranks exchange their addresses and row counts once (Spark's allGather polls once a second,
- * too slow for every step), join a TCP ring, each opens its backend, and every rank runs the
- * {@link DataParallelTrainer} loop; rank 0 writes the checkpoints and reports the parameters.
+ * Each opens its backend; the ranks exchange their addresses and row counts once (Spark's allGather
+ * polls once a second, too slow for every step) and join a collective: NCCL where every rank's
+ * backend has it (CUDA with libnccl.so.2: the gradient stays on the GPUs), else a TCP ring. Every
+ * rank runs the {@link DataParallelTrainer} loop; rank 0 writes the checkpoints and reports the parameters.
  * A retried stage starts every rank from the newest checkpoint.
  */
 final class RankTask extends AbstractFunction1<Iterator<Row>, Iterator<RankReport>> implements Serializable {
@@ -53,25 +56,34 @@ final class RankTask extends AbstractFunction1<Iterator<Row>, Iterator<RankRepor
         DataSet shard = read(rows);
         BarrierTaskInfo[] peers = task.getTaskInfos();
         String host = host(peers[rank].address());
-        try (RingAllReduce.Endpoint endpoint = RingAllReduce.Endpoint.open(address(host))) {
-            String[] all = task.allGather(host + " " + endpoint.address().getPort() + " " + shard.rows());
+        try (Backend backend = Backends.open(plan.backend(), options(task), line -> {});
+             RingAllReduce.Endpoint endpoint = RingAllReduce.Endpoint.open(address(host))) {
+            DeviceCollectives devices = backend.capability(DeviceCollectives.class).orElse(null);
+            String id = rank == 0 && devices != null ? Base64.getEncoder().encodeToString(devices.newCollective()) : "-";
+            String[] all = task.allGather(host + " " + endpoint.address().getPort() + " " + shard.rows() + " "
+                    + (devices != null) + " " + id);
             List<InetSocketAddress> addresses = new ArrayList<>();
             int[] shardRows = new int[all.length];
+            boolean onDevices = all.length > 1;
             for (int r = 0; r < all.length; r++) {
                 String[] parts = all[r].split(" ");
                 addresses.add(new InetSocketAddress(parts[0], Integer.parseInt(parts[1])));
                 shardRows[r] = Integer.parseInt(parts[2]);
+                onDevices &= Boolean.parseBoolean(parts[3]);
             }
-            try (Collective ring = all.length == 1 ? Collective.single() : endpoint.join(rank, addresses, plan.timeout());
-                 Backend backend = Backends.open(plan.backend(), options(task), line -> {});
+            byte[] deviceId = onDevices ? Base64.getDecoder().decode(all[0].split(" ")[4]) : null;
+            try (Collective collective = all.length == 1 ? Collective.single()
+                    : onDevices ? devices.join(deviceId, all.length, rank) : endpoint.join(rank, addresses, plan.timeout());
                  TrainableModel model = backend.load(plan.network(), plan.network().initialParameters(), plan.optimizer(), shard,
                          plan.regularization())) {
-                return CollectionConverters.asScala(List.of(train(task, rank, attempt, ring, backend, model, shardRows)).iterator());
+                String where = backend.name() + " (" + backend.device() + ")" + (all.length == 1 ? ""
+                        : onDevices ? ", NCCL" : ", TCP ring");
+                return CollectionConverters.asScala(List.of(train(task, rank, attempt, collective, where, model, shardRows)).iterator());
             }
         }
     }
 
-    private RankReport train(BarrierTaskContext task, int rank, int attempt, Collective ring, Backend backend,
+    private RankReport train(BarrierTaskContext task, int rank, int attempt, Collective ring, String where,
                              TrainableModel model, int[] shardRows) {
         HadoopCheckpoints checkpoints = plan.checkpoints() == null ? null : new HadoopCheckpoints(plan.checkpoints());
         TrainingProgress from = TrainingProgress.start();
@@ -97,7 +109,6 @@ final class RankTask extends AbstractFunction1<Iterator<Row>, Iterator<RankRepor
         TrainingResult result = trainer.resume(model, shardRows, from);
         if (result.interrupted()) throw new IllegalStateException("rank " + rank + " was stopped: Spark killed its task");
         long nanos = System.nanoTime() - start;
-        String where = backend.name() + " (" + backend.device() + ")";
         if (rank != 0) return new RankReport(rank, where, attempt, steps[0], trainer.exchangeNanos(), nanos, null, null, null);
         List<EpochReport> history = result.history();
         return new RankReport(rank, where, attempt, steps[0], trainer.exchangeNanos(), nanos, result.parameters(),
