@@ -38,6 +38,7 @@ public final class DataParallelTrainer {
     private Consumer<TrainingProgress> checkpoint;
     private int checkpointEverySteps;
     private long exchangeNanos;
+    private java.time.Duration stepTimeout;
 
     public DataParallelTrainer(TrainingConfig config, Collective collective) {
         this.config = config;
@@ -52,6 +53,15 @@ public final class DataParallelTrainer {
     /** Stops between two steps once {@code requested} says so (a cancelled task), after handing the progress to the checkpoint saver. */
     public DataParallelTrainer stopWhen(BooleanSupplier requested) {
         this.stopRequested = requested;
+        return this;
+    }
+
+    /**
+     * Aborts the collective when a step takes longer than {@code timeout}: a peer that hangs makes this
+     * rank fail (with a {@link CollectiveException}) instead of waiting for ever.
+     */
+    public DataParallelTrainer stepTimeout(java.time.Duration timeout) {
+        this.stepTimeout = timeout;
         return this;
     }
 
@@ -80,6 +90,19 @@ public final class DataParallelTrainer {
 
     /** Continues from {@code from}; the model must already hold the parameters and optimiser state saved with it. */
     public TrainingResult resume(TrainableModel model, int[] shardRows, TrainingProgress from) {
+        if (stepTimeout == null) return run(model, shardRows, from, null);
+        try (Watchdog watchdog = new Watchdog(collective, stepTimeout)) {
+            try {
+                return run(model, shardRows, from, watchdog);
+            } catch (RuntimeException e) {
+                if (!watchdog.fired()) throw e;
+                throw new CollectiveException("rank " + collective.rank() + " of " + collective.worldSize() + ": a step took longer than "
+                        + stepTimeout.toMillis() + " ms, and the watchdog aborted the collective", e);
+            }
+        }
+    }
+
+    private TrainingResult run(TrainableModel model, int[] shardRows, TrainingProgress from, Watchdog watchdog) {
         if (shardRows.length != collective.worldSize()) {
             throw new IllegalArgumentException(shardRows.length + " shard sizes for " + collective.worldSize() + " ranks");
         }
@@ -136,6 +159,7 @@ public final class DataParallelTrainer {
                 if (!Float.isFinite(loss)) throw new NonFiniteLossException(epoch + 1, step + 1, rate);
                 lossSum += (double) loss * stepRows;
                 stepsTaken++;
+                if (watchdog != null) watchdog.progress();
                 for (TrainingListener l : listeners) l.onSteps(epoch, step + 1, stepsPerEpoch);
                 if (checkpointEverySteps > 0 && stepsTaken % checkpointEverySteps == 0 && step + 1 < stepsPerEpoch) {
                     checkpoint.accept(new TrainingProgress(epoch, step + 1, lossSum, 0, history));

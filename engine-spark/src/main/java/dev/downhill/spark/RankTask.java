@@ -94,6 +94,7 @@ final class RankTask extends AbstractFunction1<Iterator<Row>, Iterator<RankRepor
         }
         long[] steps = {0};
         DataParallelTrainer trainer = new DataParallelTrainer(plan.config(), ring).stopWhen(task::isInterrupted)
+                .stepTimeout(plan.timeout())
                 .listener(new TrainingListener() {
                     @Override public void onSteps(int epoch, int stepsDone, int stepsPerEpoch) {
                         long step = (long) epoch * stepsPerEpoch + stepsDone;

@@ -24,8 +24,9 @@ import java.util.List;
  *                        it finds there when it starts and when it ends, nothing else); null: none, a
  *                        retry starts over
  * @param checkpointEvery steps between two checkpoints
- * @param timeout         how long a rank waits for the others (joining, and in each all-reduce) before it
- *                        fails, so that a dead rank fails the stage instead of hanging it
+ * @param timeout         how long a rank waits for the others (joining, in each all-reduce, and for a whole
+ *                        step, which a watchdog enforces on NCCL too) before it fails, so that a dead or hung
+ *                        rank fails the stage instead of hanging it
  * @param listener        told of every step on every rank (progress; tests inject faults with it), or null
  */
 public record TrainingPlan(Network network, Optimizer optimizer, Regularization regularization, TrainingConfig config,
