@@ -77,5 +77,9 @@ class SparkCliTest {
         CliRun cluster = CliRun.of("train", "--spark", "spark://head:7077", "--out", dir.resolve("c").toString());
         assertEquals(2, cluster.code());
         assertEquals("downhill: error: --ranks: how many ranks to run on spark://head:7077 (local[N] runs N)", cluster.err().strip());
+        // a rank that cannot open its backend says so through the others, in one line, without Spark retrying it
+        CliRun backend = CliRun.of("train", "--spark", "local[2]", "--backend", "tpu", "--epochs", "1", "--out", dir.resolve("b").toString());
+        assertEquals(2, backend.code());
+        assertEquals("downhill: error: on Spark, rank 0: unknown backend 'tpu' (known: auto, cuda, cpu)", backend.err().strip());
     }
 }

@@ -1,5 +1,6 @@
 package dev.downhill.spark;
 
+import dev.downhill.InputException;
 import dev.downhill.backend.Backend;
 import dev.downhill.backend.BackendOptions;
 import dev.downhill.backend.DeviceCollectives;
@@ -40,6 +41,8 @@ import java.util.List;
  * A retried stage starts every rank from the newest checkpoint.
  */
 final class RankTask extends AbstractFunction1<Iterator<Row>, Iterator<RankReport>> implements Serializable {
+    /** How a rank that cannot train (its backend cannot run there) says so in allGather. */
+    private static final String MISTAKE = "!";
     private final TrainingPlan plan;
     /** Statistics of the whole data set, or null without standardisation. */
     private final Standardizer standardizer;
@@ -56,12 +59,24 @@ final class RankTask extends AbstractFunction1<Iterator<Row>, Iterator<RankRepor
         DataSet shard = read(rows);
         BarrierTaskInfo[] peers = task.getTaskInfos();
         String host = host(peers[rank].address());
-        try (Backend backend = Backends.open(plan.backend(), options(task), line -> {});
-             RingAllReduce.Endpoint endpoint = RingAllReduce.Endpoint.open(address(host))) {
+        Backend opened;
+        try {
+            opened = Backends.open(plan.backend(), options(task), line -> {});
+        } catch (InputException cannotRun) {
+            // every rank must reach allGather, or the others wait there: the mistake travels in it
+            task.allGather(MISTAKE + cannotRun.getMessage());
+            return report(RankReport.mistake(rank, attempt, "rank " + rank + ": " + cannotRun.getMessage()));
+        }
+        try (Backend backend = opened; RingAllReduce.Endpoint endpoint = RingAllReduce.Endpoint.open(address(host))) {
             DeviceCollectives devices = backend.capability(DeviceCollectives.class).orElse(null);
             String id = rank == 0 && devices != null ? Base64.getEncoder().encodeToString(devices.newCollective()) : "-";
             String[] all = task.allGather(host + " " + endpoint.address().getPort() + " " + shard.rows() + " "
                     + (devices != null) + " " + id);
+            for (int r = 0; r < all.length; r++) {
+                if (all[r].startsWith(MISTAKE)) {
+                    return report(RankReport.mistake(rank, attempt, "rank " + r + ": " + all[r].substring(MISTAKE.length())));
+                }
+            }
             List<InetSocketAddress> addresses = new ArrayList<>();
             int[] shardRows = new int[all.length];
             boolean onDevices = all.length > 1;
@@ -78,9 +93,13 @@ final class RankTask extends AbstractFunction1<Iterator<Row>, Iterator<RankRepor
                          plan.regularization())) {
                 String where = backend.name() + " (" + backend.device() + ")" + (all.length == 1 ? ""
                         : onDevices ? ", NCCL" : ", TCP ring");
-                return CollectionConverters.asScala(List.of(train(task, rank, attempt, collective, where, model, shardRows)).iterator());
+                return report(train(task, rank, attempt, collective, where, model, shardRows));
             }
         }
+    }
+
+    private static Iterator<RankReport> report(RankReport report) {
+        return CollectionConverters.asScala(List.of(report).iterator());
     }
 
     private RankReport train(BarrierTaskContext task, int rank, int attempt, Collective ring, String where,

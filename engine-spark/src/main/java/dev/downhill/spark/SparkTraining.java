@@ -54,6 +54,9 @@ public final class SparkTraining {
         // a shuffle after the barrier stage makes it a map stage, which Spark retries when a task fails
         List<RankReport> reports = new ArrayList<>(ranks.mapToPair(r -> new Tuple2<>(r.rank(), r))
                 .partitionBy(new HashPartitioner(1)).values().collect());
+        for (RankReport r : reports) {
+            if (r.mistake() != null) throw new InputException("on Spark, " + r.mistake());
+        }
         reports.sort(Comparator.comparingInt(RankReport::rank));
         RankReport first = reports.getFirst();
         if (checkpoints != null) checkpoints.deleteAll();
