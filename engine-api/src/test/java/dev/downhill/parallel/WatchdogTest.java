@@ -23,13 +23,10 @@ class WatchdogTest {
     @Test
     void aStepThatHangsIsAbortedAndTheRankFails() {
         HangingCollective hanging = new HangingCollective();
-        long start = System.nanoTime();
         CollectiveException e = assertThrows(CollectiveException.class, () -> new DataParallelTrainer(TrainingConfig.of(1, 2), hanging)
                 .stepTimeout(Duration.ofMillis(300)).train(new OneParameter(), new int[] {4, 4}));
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals("rank 0 of 2: a step took longer than 300 ms, and the watchdog aborted the collective", e.getMessage());
-        assertTrue(hanging.aborted.getCount() == 0, "abort() was called");
-        assertTrue(millis < 5_000, "failed soon after the timeout, not later: " + millis + " ms");
+        assertEquals(0, hanging.aborted.getCount(), "abort() was called");
     }
 
     @Test
@@ -45,7 +42,11 @@ class WatchdogTest {
         assertEquals(3, result.history().size());
     }
 
-    /** Waits in every all-reduce until aborted, then fails as a collective does. */
+    /**
+     * Waits in every all-reduce until aborted, then fails as a collective does; never aborted, it
+     * gives up after a minute with another message, so that a broken watchdog fails the test instead
+     * of hanging the build.
+     */
     private static final class HangingCollective implements Collective {
         final CountDownLatch aborted = new CountDownLatch(1);
 
@@ -55,12 +56,13 @@ class WatchdogTest {
 
         @Override
         public void allReduceSum(float[] buffer) {
+            boolean wasAborted = false;
             try {
-                aborted.await();
+                wasAborted = aborted.await(1, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            throw new CollectiveException("aborted", null);
+            throw new IllegalStateException(wasAborted ? "aborted" : "never aborted");
         }
 
         @Override public void abort() { aborted.countDown(); }
