@@ -53,13 +53,13 @@ public final class DropoutMask {
     public void fill(int step, int layer, long first, float[] keep, int n) {
         int threshold = threshold();
         float scale = scale();
-        int[] words = null;
+        int[] words = new int[4];
         long group = -1;
         for (int i = 0; i < n; i++) {
             long element = first + i;
             if (element >>> 2 != group) {
                 group = element >>> 2;
-                words = Philox.block((int) group, layer, step, 0, keyLow(), keyHigh());
+                Philox.block((int) group, layer, step, 0, keyLow(), keyHigh(), words);
             }
             keep[i] = words[(int) (element & 3)] >>> 8 >= threshold ? scale : 0f;
         }

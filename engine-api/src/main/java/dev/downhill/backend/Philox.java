@@ -11,8 +11,8 @@ final class Philox {
 
     private Philox() {}
 
-    /** The four 32-bit words for counter {@code (c0, c1, c2, c3)} and key {@code (k0, k1)}. */
-    static int[] block(int c0, int c1, int c2, int c3, int k0, int k1) {
+    /** {@code out[0..4)} ← the four 32-bit words for counter {@code (c0, c1, c2, c3)} and key {@code (k0, k1)}. */
+    static void block(int c0, int c1, int c2, int c3, int k0, int k1, int[] out) {
         for (int round = 0; round < 10; round++) {
             if (round > 0) {
                 k0 += W0;
@@ -25,6 +25,9 @@ final class Philox {
             c2 = n2;
             c3 = n3;
         }
-        return new int[] {c0, c1, c2, c3};
+        out[0] = c0;
+        out[1] = c1;
+        out[2] = c2;
+        out[3] = c3;
     }
 }

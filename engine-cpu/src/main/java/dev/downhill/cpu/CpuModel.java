@@ -139,10 +139,7 @@ final class CpuModel implements TrainableModel {
             throw new IllegalArgumentException("network " + network.widths() + " has " + layout.size() + " parameters, got a "
                     + "gradient of " + gradient.length);
         }
-        for (int l = 0; l < layers; l++) {
-            System.arraycopy(gradient, layout.weight(l).offset(), dw[l].data, 0, layout.weight(l).length());
-            System.arraycopy(gradient, layout.bias(l).offset(), db[l].data, 0, layout.bias(l).length());
-        }
+        copyFrom(gradient, dw, db);
         if (maxGradientNorm > 0) clipGradient();
         update.step(learningRate);
     }
@@ -204,10 +201,7 @@ final class CpuModel implements TrainableModel {
         if (parameters.length != layout.size() || state.first().length != layout.size()) {
             throw new IllegalArgumentException("network " + network.widths() + " has " + layout.size() + " parameters");
         }
-        for (int l = 0; l < layers; l++) {
-            System.arraycopy(parameters, layout.weight(l).offset(), w[l].data, 0, layout.weight(l).length());
-            System.arraycopy(parameters, layout.bias(l).offset(), b[l].data, 0, layout.bias(l).length());
-        }
+        copyFrom(parameters, w, b);
         if (update.first() != null) copyTensors(update.first(), state.first(), false);
         if (update.second() != null) copyTensors(update.second(), state.second(), false);
         update.setSteps(state.steps());
@@ -367,6 +361,15 @@ final class CpuModel implements TrainableModel {
         List<FMatrixRMaj> out = new ArrayList<>();
         for (FMatrixRMaj[] g : groups) out.addAll(List.of(g));
         return out;
+    }
+
+    /** Each layer's weights and bias from the flat layout. */
+    private void copyFrom(float[] flat, FMatrixRMaj[] weights, FMatrixRMaj[] biases) {
+        ParameterLayout layout = network.layout();
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(flat, layout.weight(l).offset(), weights[l].data, 0, layout.weight(l).length());
+            System.arraycopy(flat, layout.bias(l).offset(), biases[l].data, 0, layout.bias(l).length());
+        }
     }
 
     private void copyInto(float[] flat, FMatrixRMaj[] weights, FMatrixRMaj[] biases) {
