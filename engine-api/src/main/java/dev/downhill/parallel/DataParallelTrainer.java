@@ -118,7 +118,9 @@ public final class DataParallelTrainer {
         List<EpochReport> history = new ArrayList<>(from.history());
         float baseRate = model.optimizer().learningRate();
         DeviceGradient onDevice = deviceGradient(model);
-        float[] exchanged = onDevice != null ? null : new float[parameters + 1];    // the weighted gradient, then the weighted loss
+        // host path: the weighted gradient, then the weighted loss, summed in one all-reduce; then the gradient alone
+        float[] exchanged = onDevice != null ? null : new float[parameters + 1];
+        float[] summed = onDevice != null ? null : new float[parameters];
         int stepsTaken = from.epoch() * stepsPerEpoch + from.step();
         for (int epoch = from.epoch(); epoch < config.epochs(); epoch++) {
             float rate = config.schedule().rate(baseRate, epoch);
@@ -135,7 +137,7 @@ public final class DataParallelTrainer {
                     stepRows += rowsAt(shardRows[r], step);
                     if (r < rank) firstRow += rowsAt(shardRows[r], step);
                 }
-                int[] rows = Arrays.copyOfRange(order, Math.min(step * batch, order.length), Math.min(step * batch, order.length) + mine);
+                int[] rows = mine == 0 ? new int[0] : Arrays.copyOfRange(order, step * batch, step * batch + mine);
                 float share = (float) mine / stepRows, loss;
                 if (onDevice != null) {
                     onDevice.computeGradient(rows, firstRow, share);
@@ -154,7 +156,10 @@ public final class DataParallelTrainer {
                     collective.allReduceSum(exchanged);
                     exchangeNanos += System.nanoTime() - exchangeStart;
                     loss = exchanged[parameters];
-                    if (Float.isFinite(loss)) model.applyGradients(Arrays.copyOf(exchanged, parameters), rate);
+                    if (Float.isFinite(loss)) {
+                        System.arraycopy(exchanged, 0, summed, 0, parameters);
+                        model.applyGradients(summed, rate);
+                    }
                 }
                 if (!Float.isFinite(loss)) throw new NonFiniteLossException(epoch + 1, step + 1, rate);
                 lossSum += (double) loss * stepRows;

@@ -42,6 +42,8 @@ public final class RingAllReduce implements Collective {
     private final ExecutorService sender;
     private final Duration timeout;
     private final byte[] receiveBytes = new byte[4 * CHUNK], sendBytes = new byte[4 * CHUNK];
+    /** The byte buffers as little-endian floats: the sender thread uses one, the caller the other. */
+    private final FloatBuffer sendView = floats(sendBytes), receiveView = floats(receiveBytes);
     private volatile boolean aborted;
 
     private RingAllReduce(int rank, int worldSize, Socket next, Socket previous, Duration timeout) throws IOException {
@@ -185,29 +187,30 @@ public final class RingAllReduce implements Collective {
     }
 
     private void send(float[] buffer, int from, int to) throws IOException {
-        FloatBuffer view = ByteBuffer.wrap(sendBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         for (int at = from; at < to; at += CHUNK) {
             int count = Math.min(CHUNK, to - at);
-            view.clear();
-            view.put(buffer, at, count);
+            sendView.put(0, buffer, at, count);
             toNext.write(sendBytes, 0, 4 * count);
         }
         toNext.flush();
     }
 
     private void receive(float[] buffer, int from, int to, boolean add) throws IOException {
-        FloatBuffer view = ByteBuffer.wrap(receiveBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         for (int at = from; at < to; at += CHUNK) {
             int count = Math.min(CHUNK, to - at);
             if (fromPrevious.readNBytes(receiveBytes, 0, 4 * count) != 4 * count) {
                 throw new IOException("rank " + previousRank() + " closed the connection");
             }
             if (add) {
-                for (int i = 0; i < count; i++) buffer[at + i] += view.get(i);
+                for (int i = 0; i < count; i++) buffer[at + i] += receiveView.get(i);
             } else {
-                view.get(0, buffer, at, count);
+                receiveView.get(0, buffer, at, count);
             }
         }
+    }
+
+    private static FloatBuffer floats(byte[] bytes) {
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
     }
 
     private int previousRank() {

@@ -331,12 +331,13 @@ final class CudaModel implements TrainableModel, DeviceGradient {
     @Override
     public float applyGradient(float learningRate) {
         ctx.makeCurrent();
-        float loss = grads.download(parameterCount, 1)[0];         // waits for the collective on the stream
+        // the step's one wait: for the collective, to see the loss before updating; the update is
+        // only enqueued, and the next step's work queues behind it on the same stream
+        float loss = grads.download(parameterCount, 1)[0];
         if (!Float.isFinite(loss)) return loss;
         rate.upload(new float[] {learningRate}, 0, 1);
         stepIndex.fill(0);
         enqueueUpdate();
-        ctx.synchronize();
         return loss;
     }
 

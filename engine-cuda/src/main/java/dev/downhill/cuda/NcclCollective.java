@@ -21,6 +21,7 @@ final class NcclCollective implements Collective {
 
     @Override
     public void allReduceSumOnDevice(long address, long count, long stream) {
+        comm.checkAsyncError();                // a peer lost during the last all-reduce, which returned before it ran
         comm.allReduceSum(address, address, count, stream);
     }
 
