@@ -21,7 +21,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
@@ -98,24 +97,19 @@ final class SparkBench {
     private static double allReduceSeconds(int ranks, int floats) throws Exception {
         if (ranks == 1) return Double.NaN;
         ExecutorService threads = Executors.newFixedThreadPool(ranks);
-        List<RingAllReduce.Endpoint> endpoints = new ArrayList<>();
+        List<RingAllReduce> ring = RingAllReduce.inProcess(ranks, Duration.ofMinutes(1));
         try {
-            for (int r = 0; r < ranks; r++) endpoints.add(RingAllReduce.Endpoint.open(InetAddress.getLoopbackAddress()));
-            List<InetSocketAddress> addresses = endpoints.stream().map(RingAllReduce.Endpoint::address).toList();
             List<CompletableFuture<long[]>> times = new ArrayList<>();
-            for (int r = 0; r < ranks; r++) {
-                int rank = r;
+            for (RingAllReduce rank : ring) {
                 times.add(CompletableFuture.supplyAsync(() -> {
-                    try (RingAllReduce ring = endpoints.get(rank).join(rank, addresses, Duration.ofMinutes(1))) {
-                        float[] buffer = new float[floats];
-                        long[] nanos = new long[TIMED];
-                        for (int i = -3; i < TIMED; i++) {
-                            long start = System.nanoTime();
-                            ring.allReduceSum(buffer);
-                            if (i >= 0) nanos[i] = System.nanoTime() - start;
-                        }
-                        return nanos;
+                    float[] buffer = new float[floats];
+                    long[] nanos = new long[TIMED];
+                    for (int i = -3; i < TIMED; i++) {
+                        long start = System.nanoTime();
+                        rank.allReduceSum(buffer);
+                        if (i >= 0) nanos[i] = System.nanoTime() - start;
                     }
+                    return nanos;
                 }, threads));
             }
             long[] rank0 = times.getFirst().get();
@@ -123,7 +117,7 @@ final class SparkBench {
             Arrays.sort(rank0);
             return rank0[TIMED / 2] / 1e9;
         } finally {
-            endpoints.forEach(RingAllReduce.Endpoint::close);
+            ring.forEach(RingAllReduce::close);
             threads.shutdownNow();
         }
     }

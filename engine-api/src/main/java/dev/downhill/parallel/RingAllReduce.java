@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -139,6 +140,42 @@ public final class RingAllReduce implements Collective {
         @Override
         public void close() {
             closeQuietly(server);
+        }
+    }
+
+    /**
+     * A ring of {@code ranks} ranks in this process, over loopback: each joined in a thread of its own,
+     * as separate processes would join. For measuring the ring, and for tests.
+     */
+    public static List<RingAllReduce> inProcess(int ranks, Duration timeout) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        List<Future<RingAllReduce>> joined = new ArrayList<>();
+        ExecutorService joining = Executors.newFixedThreadPool(ranks);
+        try {
+            for (int r = 0; r < ranks; r++) endpoints.add(Endpoint.open(InetAddress.getLoopbackAddress()));
+            List<InetSocketAddress> addresses = endpoints.stream().map(Endpoint::address).toList();
+            for (int r = 0; r < ranks; r++) {
+                int rank = r;
+                joined.add(joining.submit(() -> endpoints.get(rank).join(rank, addresses, timeout)));
+            }
+            List<RingAllReduce> ring = new ArrayList<>();
+            for (Future<RingAllReduce> j : joined) ring.add(j.get());
+            return ring;
+        } catch (ExecutionException | InterruptedException e) {
+            endpoints.forEach(Endpoint::close);          // the ranks still joining give up at once
+            for (Future<RingAllReduce> j : joined) {
+                try {
+                    j.get().close();
+                } catch (ExecutionException | InterruptedException failedToo) {
+                    // nothing of it to close
+                }
+            }
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw cause instanceof CollectiveException c ? c : new CollectiveException("joining the ring failed: " + cause, cause);
+        } finally {
+            endpoints.forEach(Endpoint::close);
+            joining.shutdownNow();
         }
     }
 

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -44,7 +43,7 @@ class RingAllReduceTest {
     @Test
     void aRankThatStopsAnsweringMakesTheOthersFailInsteadOfWaiting() throws Exception {
         // the timeout bounds joining too: long enough for three threads on a busy machine to connect
-        List<RingAllReduce> ring = join(3, Duration.ofSeconds(2));
+        List<RingAllReduce> ring = RingAllReduce.inProcess(3, Duration.ofSeconds(2));
         try {
             long start = System.nanoTime();
             List<Future<?>> calls = new ArrayList<>();
@@ -66,7 +65,7 @@ class RingAllReduceTest {
 
     @Test
     void anAbortFromAnotherThreadEndsAWaitingCollective() throws Exception {
-        List<RingAllReduce> ring = join(2, Duration.ofMinutes(5));
+        List<RingAllReduce> ring = RingAllReduce.inProcess(2, Duration.ofMinutes(5));
         try {
             Future<?> waiting = threads.submit(() -> ring.get(0).allReduceSum(new float[10]));   // rank 1 never calls
             Thread.sleep(200);
@@ -90,7 +89,7 @@ class RingAllReduceTest {
 
     /** Each of n ranks reduces its buffer once; the buffers after. */
     private float[][] reduceAll(int n, IntFunction<float[]> input, Duration timeout) throws Exception {
-        List<RingAllReduce> ring = join(n, timeout);
+        List<RingAllReduce> ring = RingAllReduce.inProcess(n, timeout);
         try {
             List<Future<float[]>> results = new ArrayList<>();
             for (RingAllReduce rank : ring) {
@@ -106,20 +105,5 @@ class RingAllReduceTest {
         } finally {
             ring.forEach(RingAllReduce::close);
         }
-    }
-
-    private List<RingAllReduce> join(int n, Duration timeout) throws Exception {
-        List<RingAllReduce.Endpoint> endpoints = new ArrayList<>();
-        for (int r = 0; r < n; r++) endpoints.add(RingAllReduce.Endpoint.open(InetAddress.getLoopbackAddress()));
-        List<InetSocketAddress> addresses = endpoints.stream().map(RingAllReduce.Endpoint::address).toList();
-        List<CompletableFuture<RingAllReduce>> joined = new ArrayList<>();
-        for (int r = 0; r < n; r++) {
-            int rank = r;
-            joined.add(CompletableFuture.supplyAsync(() -> endpoints.get(rank).join(rank, addresses, timeout), threads));
-        }
-        List<RingAllReduce> ring = new ArrayList<>();
-        for (CompletableFuture<RingAllReduce> j : joined) ring.add(j.get(1, TimeUnit.MINUTES));
-        endpoints.forEach(RingAllReduce.Endpoint::close);
-        return ring;
     }
 }

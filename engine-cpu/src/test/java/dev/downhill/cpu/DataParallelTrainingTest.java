@@ -21,8 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -171,24 +169,18 @@ class DataParallelTrainingTest {
     /** Each rank's result of {@code body}, ranks as threads in a ring over loopback. */
     private float[][] runRanks(int[] shards, BiFunction<Integer, Collective, float[]> body) throws Exception {
         int n = shards.length;
-        List<RingAllReduce.Endpoint> endpoints = new ArrayList<>();
-        for (int r = 0; r < n; r++) endpoints.add(RingAllReduce.Endpoint.open(InetAddress.getLoopbackAddress()));
-        List<InetSocketAddress> addresses = endpoints.stream().map(RingAllReduce.Endpoint::address).toList();
+        List<RingAllReduce> ring = RingAllReduce.inProcess(n, Duration.ofSeconds(30));
         List<CompletableFuture<float[]>> ranks = new ArrayList<>();
         for (int r = 0; r < n; r++) {
             int rank = r;
             ranks.add(CompletableFuture.supplyAsync(() -> {
-                try (RingAllReduce ring = endpoints.get(rank).join(rank, addresses, Duration.ofSeconds(30))) {
-                    return body.apply(rank, ring);
+                try (RingAllReduce mine = ring.get(rank)) {
+                    return body.apply(rank, mine);
                 }
             }, threads));
         }
         float[][] out = new float[n][];
-        try {
-            for (int r = 0; r < n; r++) out[r] = ranks.get(r).get(2, TimeUnit.MINUTES);
-        } finally {
-            endpoints.forEach(RingAllReduce.Endpoint::close);
-        }
+        for (int r = 0; r < n; r++) out[r] = ranks.get(r).get(2, TimeUnit.MINUTES);
         return out;
     }
 }
