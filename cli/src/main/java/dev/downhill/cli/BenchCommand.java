@@ -111,12 +111,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** bench --spark: one workload, its batch a rank, 20 steps an epoch. */
     private int benchOnSpark() {
-        try {
-            Class.forName("org.apache.spark.sql.SparkSession");
-        } catch (ClassNotFoundException e) {
-            throw new InputException("--spark needs Apache Spark on the class path: run bin/downhill (which adds "
-                    + "engine-spark/target/spark-lib for --spark), or spark-submit");
-        }
+        TrainCommand.requireSpark();
         if (workloads != null && workloads.size() != 1) throw new InputException("--spark measures one --workload at a time");
         Workload w = Workload.named(workloads == null ? "mnist" : workloads.getFirst());
         int n = ranks != null ? ranks : TrainCommand.localThreads(spark);

@@ -1,8 +1,6 @@
 package dev.downhill.cli;
 
 import dev.downhill.InputException;
-import dev.downhill.checkpoint.Checkpoint;
-import dev.downhill.data.Standardizer;
 import dev.downhill.network.DenseLayer;
 import dev.downhill.network.Loss;
 import dev.downhill.network.Network;
@@ -60,8 +58,10 @@ final class SparkRun {
             Dataset<Row> frame = read(s.data().file());
             List<String> targets = new ArrayList<>(s.data().targets());
             if (s.network().loss() == Loss.CROSS_ENTROPY && targets.size() == 1) {
-                frame = oneHot(frame, targets.getFirst());
-                targets = classColumns(targets.getFirst(), classes(frame, targets.getFirst()));
+                String label = targets.getFirst();
+                int k = classes(frame, label);
+                frame = oneHot(frame, label, k);
+                targets = classColumns(label, k);
             }
             List<String> features = new ArrayList<>(s.data().features());
             if (features.isEmpty()) {
@@ -106,27 +106,16 @@ final class SparkRun {
     }
 
     private Path save(Network network, List<String> features, List<String> targets, SparkTraining.Result r) {
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("downhill.features", Checkpoint.formatNames(features));
-        meta.put("downhill.targets", Checkpoint.formatNames(targets));
-        meta.put("downhill.optimizer", s.training().optimizer().toString());
-        meta.put("downhill.batch", Integer.toString(s.training().config().batchSize()));
-        meta.put("downhill.regularization", RunReport.regularization(s.training()));
+        Map<String, String> meta = TrainingRun.metadata(s, features, targets, r.standardizer(), Map.of());
         meta.put("downhill.spark.ranks", Integer.toString(ranks));
-        meta.put("downhill.epochs", Integer.toString(r.epochLosses().length));
-        meta.put("downhill.final_loss", Double.toString(r.epochLosses()[r.epochLosses().length - 1]));
-        Standardizer st = r.standardizer();
-        if (st != null) {
-            meta.put(PredictCommand.MEAN, Standardizer.format(st.mean()));
-            meta.put(PredictCommand.STD, Standardizer.format(st.std()));
-        }
-        Path model = s.output().folder().resolve("model.safetensors");
-        Checkpoint.save(model, network, r.parameters(), meta);
         List<EpochReport> history = new ArrayList<>();
         for (int e = 0; e < r.epochLosses().length; e++) {
             history.add(new EpochReport(e + 1, r.epochLosses()[e], Double.NaN, Double.NaN,
                     s.training().config().schedule().rate(s.training().optimizer().learningRate(), e), Double.NaN, r.epochNanos()[e]));
         }
+        int epochs = history.size();
+        Path model = TrainingRun.saveModel(s, network, new dev.downhill.train.TrainingResult(history, "reached " + epochs
+                + (epochs == 1 ? " epoch" : " epochs"), false, r.parameters(), null), meta);
         String curves = LossPlot.write(s.output().folder(), s.name() + " — " + network.widths() + " " + network.loss().id()
                 + ", " + ranks + " ranks on Spark", history);
         out.println("saved " + model + ", " + curves);
@@ -153,9 +142,8 @@ final class SparkRun {
         return (int) r.getDouble(0) + 1;
     }
 
-    /** A cross-entropy label column as one-hot columns LABEL=0 … LABEL=K-1. */
-    private Dataset<Row> oneHot(Dataset<Row> frame, String label) {
-        int k = classes(frame, label);
+    /** A cross-entropy label column of {@code k} classes as one-hot columns LABEL=0 … LABEL=K-1. */
+    private static Dataset<Row> oneHot(Dataset<Row> frame, String label, int k) {
         Dataset<Row> bad = frame.filter(col(label).isNull().or(col(label).cast("double").notEqual(col(label).cast("int")))
                 .or(col(label).cast("int").lt(0)).or(col(label).cast("int").geq(k)));
         long count = bad.count();

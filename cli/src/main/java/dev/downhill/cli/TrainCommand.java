@@ -206,13 +206,8 @@ final class TrainCommand implements Callable<Integer> {
                         + "from a CSV or Parquet file");
             }
         });
-        try {
-            Class.forName("org.apache.spark.sql.SparkSession");
-        } catch (ClassNotFoundException e) {
-            throw new InputException("--spark needs Apache Spark on the class path: run bin/downhill (which adds "
-                    + "engine-spark/target/spark-lib for --spark), or spark-submit");
-        }
-        validation = 0.0;
+        requireSpark();
+        validation = 0.0;              // so that the settings saved with the model say what ran: every row trained on
         List<RunSettings> runs = runs();
         var session = SparkRun.session(spark, "downhill train");
         try {
@@ -230,6 +225,16 @@ final class TrainCommand implements Callable<Integer> {
             return ranks;
         }
         return localThreads(spark);
+    }
+
+    /** Spark's classes, which downhill.jar leaves out, or a one-line error saying how to get them. */
+    static void requireSpark() {
+        try {
+            Class.forName("org.apache.spark.sql.SparkSession");
+        } catch (ClassNotFoundException e) {
+            throw new InputException("--spark needs Apache Spark on the class path: run bin/downhill (which adds "
+                    + "engine-spark/target/spark-lib for --spark), or spark-submit");
+        }
     }
 
     /** The N of a Spark master local[N] (or local[N,F]): one rank a thread. */

@@ -96,7 +96,7 @@ final class TrainingRun {
         if (resumeFrom != null && !resumeFrom.network().equals(network)) {
             throw new InputException(resumeFrom.file() + ": holds network " + resumeFrom.network() + ", the run builds " + network);
         }
-        Map<String, String> metadata = metadata(all, standardizer, p.categories());
+        Map<String, String> metadata = metadata(s, all.featureNames(), all.targetNames(), standardizer, p.categories());
         if (s.data().file() != null) {
             DataFingerprint data = DataFingerprint.of(s.data().file());
             if (resumeFrom != null) data.requireSameAs(resumeFrom.metadata(), resumeFrom.file());
@@ -146,7 +146,7 @@ final class TrainingRun {
             if (validation != null) reportValidation(model, network, validation);
             printParameters(network, result.parameters());
             // the model first: nothing that follows (plot, report) may cost the user the trained parameters
-            Path checkpoint = saveModel(network, result, metadata);
+            Path checkpoint = saveModel(s, network, result, metadata);
             String curves = LossPlot.write(s.output().folder(), s.name() + " — " + network.widths() + " " + network.loss().id(),
                     result.history());
             out.println("saved " + checkpoint + ", " + curves);
@@ -167,7 +167,8 @@ final class TrainingRun {
         return backend.load(network, initial, optimizer, train, s.training().regularization(s.seed()));
     }
 
-    private Path saveModel(Network network, TrainingResult result, Map<String, String> metadata) {
+    /** The model of a finished run, with what it was trained on and how: {@code model.safetensors} in its folder. */
+    static Path saveModel(RunSettings s, Network network, TrainingResult result, Map<String, String> metadata) {
         Path checkpoint = s.output().folder().resolve("model.safetensors");
         Map<String, String> finalMetadata = new LinkedHashMap<>(metadata);
         finalMetadata.put("downhill.epochs", Integer.toString(result.history().size()));
@@ -225,11 +226,13 @@ final class TrainingRun {
         }
     }
 
-    private Map<String, String> metadata(DataSet data, Standardizer standardizer, Map<String, List<String>> categories) {
+    /** What a run's model carries beside its parameters: the settings, columns, optimiser, standardisation and categories. */
+    static Map<String, String> metadata(RunSettings s, List<String> features, List<String> targets, Standardizer standardizer,
+                                        Map<String, List<String>> categories) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(RunSettingsJson.KEY, RunSettingsJson.write(s));
-        meta.put("downhill.features", Checkpoint.formatNames(data.featureNames()));
-        meta.put("downhill.targets", Checkpoint.formatNames(data.targetNames()));
+        meta.put("downhill.features", Checkpoint.formatNames(features));
+        meta.put("downhill.targets", Checkpoint.formatNames(targets));
         meta.put("downhill.optimizer", s.training().optimizer().toString());
         meta.put("downhill.batch", Integer.toString(s.training().config().batchSize()));
         meta.put("downhill.regularization", RunReport.regularization(s.training()));

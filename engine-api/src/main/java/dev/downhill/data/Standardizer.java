@@ -28,11 +28,25 @@ public record Standardizer(float[] mean, float[] std) implements java.io.Seriali
                 double d = data.feature(r, c) - mu;
                 squares += d * d;
             }
-            double sigma = Math.sqrt(squares / n);
             mean[c] = (float) mu;
-            std[c] = sigma > 1e-12 ? (float) sigma : 1f;
+            std[c] = scale(Math.sqrt(squares / n));
         }
         return new Standardizer(mean, std);
+    }
+
+    /** From a column's mean and population standard deviation, measured elsewhere (by Spark, over a whole data set). */
+    public static Standardizer of(double[] mean, double[] sigma) {
+        float[] m = new float[mean.length], s = new float[sigma.length];
+        for (int c = 0; c < mean.length; c++) {
+            m[c] = (float) mean[c];
+            s[c] = scale(sigma[c]);
+        }
+        return new Standardizer(m, s);
+    }
+
+    /** What a feature is divided by: σ, or 1 for a constant column, which σ would blow up. */
+    private static float scale(double sigma) {
+        return sigma > 1e-12 ? (float) sigma : 1f;
     }
 
     /** A new data set with standardised features and the same targets. */

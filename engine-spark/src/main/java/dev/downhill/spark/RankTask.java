@@ -28,7 +28,6 @@ import java.io.Serializable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -70,31 +69,45 @@ final class RankTask extends AbstractFunction1<Iterator<Row>, Iterator<RankRepor
         try (Backend backend = opened; RingAllReduce.Endpoint endpoint = RingAllReduce.Endpoint.open(address(host))) {
             DeviceCollectives devices = backend.capability(DeviceCollectives.class).orElse(null);
             String id = rank == 0 && devices != null ? Base64.getEncoder().encodeToString(devices.newCollective()) : "-";
-            String[] all = task.allGather(host + " " + endpoint.address().getPort() + " " + shard.rows() + " "
-                    + (devices != null) + " " + id);
+            String[] all = task.allGather(new Peer(host, endpoint.address().getPort(), shard.rows(),
+                    devices != null, id).message());
             for (int r = 0; r < all.length; r++) {
                 if (all[r].startsWith(MISTAKE)) {
                     return report(RankReport.mistake(rank, attempt, "rank " + r + ": " + all[r].substring(MISTAKE.length())));
                 }
             }
-            List<InetSocketAddress> addresses = new ArrayList<>();
-            int[] shardRows = new int[all.length];
-            boolean onDevices = all.length > 1;
-            for (int r = 0; r < all.length; r++) {
-                String[] parts = all[r].split(" ");
-                addresses.add(new InetSocketAddress(parts[0], Integer.parseInt(parts[1])));
-                shardRows[r] = Integer.parseInt(parts[2]);
-                onDevices &= Boolean.parseBoolean(parts[3]);
-            }
-            byte[] deviceId = onDevices ? Base64.getDecoder().decode(all[0].split(" ")[4]) : null;
+            List<Peer> ranks = java.util.Arrays.stream(all).map(Peer::parse).toList();
+            int[] shardRows = ranks.stream().mapToInt(Peer::rows).toArray();
+            boolean onDevices = ranks.size() > 1 && ranks.stream().allMatch(Peer::hasDeviceCollectives);
             try (Collective collective = all.length == 1 ? Collective.single()
-                    : onDevices ? devices.join(deviceId, all.length, rank) : endpoint.join(rank, addresses, plan.timeout());
+                    : onDevices ? devices.join(Base64.getDecoder().decode(ranks.getFirst().deviceCollective()), all.length, rank)
+                    : endpoint.join(rank, ranks.stream().map(Peer::address).toList(), plan.timeout());
                  TrainableModel model = backend.load(plan.network(), plan.network().initialParameters(), plan.optimizer(), shard,
                          plan.regularization())) {
                 String where = backend.name() + " (" + backend.device() + ")" + (all.length == 1 ? ""
                         : onDevices ? ", NCCL" : ", TCP ring");
                 return report(train(task, rank, attempt, collective, where, model, shardRows));
             }
+        }
+    }
+
+    /**
+     * What a rank tells the others once, in allGather: where its ring endpoint listens, its rows,
+     * whether its backend joins device collectives, and (rank 0) the device collective's id.
+     */
+    private record Peer(String host, int port, int rows, boolean hasDeviceCollectives, String deviceCollective) {
+        String message() {
+            return host + " " + port + " " + rows + " " + hasDeviceCollectives + " " + deviceCollective;
+        }
+
+        static Peer parse(String message) {
+            String[] parts = message.split(" ");
+            return new Peer(parts[0], Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), Boolean.parseBoolean(parts[3]),
+                    parts[4]);
+        }
+
+        InetSocketAddress address() {
+            return new InetSocketAddress(host, port);
         }
     }
 
@@ -125,13 +138,11 @@ final class RankTask extends AbstractFunction1<Iterator<Row>, Iterator<RankRepor
             trainer.checkpoints(plan.checkpointEvery(), progress -> checkpoints.save(plan.network(), model.parameters(),
                     model.optimizerState(), progress));
         }
-        long start = System.nanoTime();
         TrainingResult result = trainer.resume(model, shardRows, from);
         if (result.interrupted()) throw new IllegalStateException("rank " + rank + " was stopped: Spark killed its task");
-        long nanos = System.nanoTime() - start;
-        if (rank != 0) return new RankReport(rank, where, attempt, steps[0], trainer.exchangeNanos(), nanos, null, null, null);
+        if (rank != 0) return new RankReport(rank, where, attempt, steps[0], trainer.exchangeNanos(), null, null, null);
         List<EpochReport> history = result.history();
-        return new RankReport(rank, where, attempt, steps[0], trainer.exchangeNanos(), nanos, result.parameters(),
+        return new RankReport(rank, where, attempt, steps[0], trainer.exchangeNanos(), result.parameters(),
                 history.stream().mapToDouble(EpochReport::loss).toArray(), history.stream().mapToLong(EpochReport::nanos).toArray());
     }
 

@@ -30,8 +30,7 @@ public final class SparkTraining {
 
     /** What a run gives back: the parameters, each epoch's loss, and where and how the ranks ran. */
     public record Result(float[] parameters, double[] epochLosses, long[] epochNanos, Standardizer standardizer,
-                         List<String> rankBackends, int attempts, long steps, long[] exchangeNanos, long[] trainingNanos,
-                         long rows) {}
+                         List<String> rankBackends, int attempts, long steps, long[] exchangeNanos, long rows) {}
 
     /** Trains as {@code plan} says on {@code frame}'s rows. */
     public static Result train(Dataset<Row> frame, TrainingPlan plan) {
@@ -62,8 +61,7 @@ public final class SparkTraining {
         if (checkpoints != null) checkpoints.deleteAll();
         return new Result(first.parameters(), first.epochLosses(), first.epochNanos(), standardizer,
                 reports.stream().map(RankReport::backend).toList(), first.attempt() + 1, first.steps(),
-                reports.stream().mapToLong(RankReport::exchangeNanos).toArray(),
-                reports.stream().mapToLong(RankReport::trainingNanos).toArray(), rows);
+                reports.stream().mapToLong(RankReport::exchangeNanos).toArray(), rows);
     }
 
     /**
@@ -105,13 +103,12 @@ public final class SparkTraining {
             stats.add(stddev_pop(col(f)));
         }
         Row r = numbers.agg(stats.getFirst(), stats.subList(1, stats.size()).toArray(Column[]::new)).first();
-        float[] mean = new float[features.size()], std = new float[features.size()];
+        double[] mean = new double[features.size()], sigma = new double[features.size()];
         for (int c = 0; c < features.size(); c++) {
-            mean[c] = (float) r.getDouble(2 * c);
-            double sigma = r.getDouble(2 * c + 1);
-            std[c] = sigma > 1e-12 ? (float) sigma : 1f;
+            mean[c] = r.getDouble(2 * c);
+            sigma[c] = r.getDouble(2 * c + 1);
         }
-        return new Standardizer(mean, std);
+        return Standardizer.of(mean, sigma);
     }
 
     /** Rank r's partition holds the rows whose index is r modulo the ranks. */
