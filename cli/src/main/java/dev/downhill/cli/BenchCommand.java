@@ -111,12 +111,13 @@ final class BenchCommand implements Callable<Integer> {
 
     /** bench --spark: one workload, its batch a rank, 20 steps an epoch. */
     private int benchOnSpark() {
-        TrainCommand.requireSpark();
+        SparkMaster.requireSpark();
         if (workloads != null && workloads.size() != 1) throw new InputException("--spark measures one --workload at a time");
         Workload w = Workload.named(workloads == null ? "mnist" : workloads.getFirst());
-        int n = ranks != null ? ranks : TrainCommand.localThreads(spark);
+        SparkMaster master = new SparkMaster(spark);
+        int n = master.ranks(ranks);
         try {
-            new SparkBench(System.out).run(spark, n, w, batch != null ? batch : w.batchSize(), 20);
+            new SparkBench(System.out).run(master, n, w, batch != null ? batch : w.batchSize(), 20);
         } catch (InputException | IllegalArgumentException e) {
             throw e;
         } catch (Exception e) {

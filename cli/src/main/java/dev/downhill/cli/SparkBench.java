@@ -45,7 +45,7 @@ final class SparkBench {
         this.out = out;
     }
 
-    void run(String master, int ranks, Workload workload, int batchPerRank, int stepsPerEpoch) throws Exception {
+    void run(SparkMaster master, int ranks, Workload workload, int batchPerRank, int stepsPerEpoch) throws Exception {
         int parameters = workload.network(1).layout().size();
         out.printf("all-reduce over loopback TCP, %d ranks (threads of one process), median of %d:%n", ranks, TIMED);
         out.printf("  one TCP stream, 4 MiB: %.2f GB/s%n", loopbackCopyRate(1 << 20) / 1e9);
@@ -58,10 +58,10 @@ final class SparkBench {
         SparkSession spark = SparkRun.session(master, "downhill bench");
         try {
             out.printf("%s on Spark %s (%s), batch %d a rank, %d steps an epoch, the second epoch timed:%n", workload.name(),
-                    spark.version(), master, batchPerRank, stepsPerEpoch);
+                    spark.version(), master.url(), batchPerRank, stepsPerEpoch);
             for (int n : ranks == 1 ? new int[] {1} : new int[] {1, ranks}) train(spark, workload, n, batchPerRank, stepsPerEpoch);
         } finally {
-            if (!master.equals(TrainCommand.SUBMITTED)) spark.stop();
+            if (!master.submitted()) spark.stop();
         }
     }
 
@@ -87,8 +87,7 @@ final class SparkBench {
                 Duration.ofMinutes(5), null);
         SparkTraining.Result r = SparkTraining.train(frame, plan);
         double seconds = r.epochNanos()[1] / 1e9;
-        double exchange = Arrays.stream(r.exchangeNanos()).max().orElse(0) / 1e6 / r.steps();
-        double step = seconds * 1e3 / stepsPerEpoch;
+        double exchange = r.lastEpochExchangeMillisPerStep(), step = r.lastEpochMillisPerStep();
         out.printf("  %d rank%s: %,.0f samples/s, %.2f ms a step, of which all-reduce %.2f ms (%s)%n", ranks, ranks == 1 ? " " : "s",
                 rows / seconds, step, exchange, r.rankBackends().getFirst());
     }

@@ -46,9 +46,9 @@ final class SparkRun {
      * A session on {@code master} ("local[N]": N executor threads in this JVM, no Spark installation),
      * or, for "submitted", the one spark-submit configured.
      */
-    static SparkSession session(String master, String app) {
+    static SparkSession session(SparkMaster master, String app) {
         SparkSession.Builder builder = SparkSession.builder().appName(app);
-        if (!master.equals(TrainCommand.SUBMITTED)) builder.master(master).config("spark.ui.enabled", "false");
+        if (!master.submitted()) builder.master(master.url()).config("spark.ui.enabled", "false");
         return builder.getOrCreate();
     }
 
@@ -100,9 +100,8 @@ final class SparkRun {
         for (int e = 0; e < r.epochLosses().length; e++) {
             out.printf("epoch %d/%d  loss %.6f  %.1f ms%n", e + 1, r.epochLosses().length, r.epochLosses()[e], r.epochNanos()[e] / 1e6);
         }
-        long exchange = java.util.Arrays.stream(r.exchangeNanos()).max().orElse(0);
-        out.printf("%d rows, %d steps; all-reduce %.2f ms a step (the slowest rank's wait included)%n", r.rows(), r.steps(),
-                exchange / 1e6 / Math.max(1, r.steps()));
+        out.printf("%d rows, %d steps; in the last epoch %.2f ms a step, of which all-reduce %.2f ms (the slowest rank's "
+                + "wait included)%n", r.rows(), r.steps(), r.lastEpochMillisPerStep(), r.lastEpochExchangeMillisPerStep());
     }
 
     private Path save(Network network, List<String> features, List<String> targets, SparkTraining.Result r) {

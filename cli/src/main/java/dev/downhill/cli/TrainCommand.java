@@ -162,9 +162,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ranks", paramLabel = "N", description = "with --spark: ranks, one barrier task each (default: N of local[N])")
     Integer ranks;
 
-    /** --spark's value for the master spark-submit configured. */
-    static final String SUBMITTED = "submitted";
-
     @Option(names = "--out", paramLabel = "DIR", description = "folder for model.safetensors and loss.png (default: out/NAME; the seed example writes a sub-folder per run)")
     Path out;
 
@@ -189,7 +186,8 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Each run on Spark, in one session; Spark must be on the class path (bin/downhill puts it there for --spark). */
     private int trainOnSpark() {
-        int n = sparkRanks();
+        SparkMaster master = new SparkMaster(spark);
+        int n = master.ranks(ranks);
         java.util.Map<String, Object> unsupported = new java.util.LinkedHashMap<>();
         unsupported.put("--validation", validation != null && validation > 0 ? validation : null);
         unsupported.put("--early-stopping", earlyStopping);
@@ -206,42 +204,16 @@ final class TrainCommand implements Callable<Integer> {
                         + "from a CSV or Parquet file");
             }
         });
-        requireSpark();
+        SparkMaster.requireSpark();
         validation = 0.0;              // so that the settings saved with the model say what ran: every row trained on
         List<RunSettings> runs = runs();
-        var session = SparkRun.session(spark, "downhill train");
+        var session = SparkRun.session(master, "downhill train");
         try {
             for (RunSettings run : runs) new SparkRun(run, session, n, output(run)).run();
         } finally {
-            if (!spark.equals(SUBMITTED)) session.stop();
+            if (!master.submitted()) session.stop();
         }
         return 0;
-    }
-
-    /** --ranks, or the N of local[N]. */
-    private int sparkRanks() {
-        if (ranks != null) {
-            if (ranks < 1) throw new InputException("--ranks must be at least 1, got " + ranks);
-            return ranks;
-        }
-        return localThreads(spark);
-    }
-
-    /** Spark's classes, which downhill.jar leaves out, or a one-line error saying how to get them. */
-    static void requireSpark() {
-        try {
-            Class.forName("org.apache.spark.sql.SparkSession");
-        } catch (ClassNotFoundException e) {
-            throw new InputException("--spark needs Apache Spark on the class path: run bin/downhill (which adds "
-                    + "engine-spark/target/spark-lib for --spark), or spark-submit");
-        }
-    }
-
-    /** The N of a Spark master local[N] (or local[N,F]): one rank a thread. */
-    static int localThreads(String master) {
-        java.util.regex.Matcher local = java.util.regex.Pattern.compile("local\\[(\\d+)(,\\d+)?]").matcher(master);
-        if (local.matches()) return Integer.parseInt(local.group(1));
-        throw new InputException("--ranks: how many ranks to run on " + master + " (local[N] runs N)");
     }
 
     /** Every number given on the command line within its range, before any work: one line per mistake, no surprises later. */

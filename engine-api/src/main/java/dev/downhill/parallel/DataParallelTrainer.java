@@ -37,7 +37,8 @@ public final class DataParallelTrainer {
     private BooleanSupplier stopRequested = () -> false;
     private Consumer<TrainingProgress> checkpoint;
     private int checkpointEverySteps;
-    private long exchangeNanos;
+    /** Time in the collective, by epoch finished. */
+    private final List<Long> exchangeNanos = new ArrayList<>();
     private java.time.Duration stepTimeout;
 
     public DataParallelTrainer(TrainingConfig config, Collective collective) {
@@ -127,7 +128,7 @@ public final class DataParallelTrainer {
             int[] order = shardOrder(config, shardRows[rank], epoch, rank);
             boolean resuming = epoch == from.epoch();
             double lossSum = resuming ? from.lossSum() : 0;
-            long start = System.nanoTime();
+            long start = System.nanoTime(), exchanging = 0;
             for (int step = resuming ? from.step() : 0; step < stepsPerEpoch; step++) {
                 if (stopRequested.getAsBoolean()) {
                     return stopped(model, new TrainingProgress(epoch, step, lossSum, 0, history));
@@ -143,7 +144,7 @@ public final class DataParallelTrainer {
                     onDevice.computeGradient(rows, firstRow, share);
                     long exchangeStart = System.nanoTime();
                     collective.allReduceSumOnDevice(onDevice.exchangeAddress(), onDevice.exchangeLength(), onDevice.stream());
-                    exchangeNanos += System.nanoTime() - exchangeStart;     // the enqueueing only: the device runs it in order
+                    exchanging += System.nanoTime() - exchangeStart;     // the enqueueing only: the device runs it in order
                     loss = onDevice.applyGradient(rate);
                 } else {
                     Arrays.fill(exchanged, 0f);
@@ -154,7 +155,7 @@ public final class DataParallelTrainer {
                     }
                     long exchangeStart = System.nanoTime();
                     collective.allReduceSum(exchanged);
-                    exchangeNanos += System.nanoTime() - exchangeStart;
+                    exchanging += System.nanoTime() - exchangeStart;
                     loss = exchanged[parameters];
                     if (Float.isFinite(loss)) {
                         System.arraycopy(exchanged, 0, summed, 0, parameters);
@@ -170,6 +171,7 @@ public final class DataParallelTrainer {
                     checkpoint.accept(new TrainingProgress(epoch, step + 1, lossSum, 0, history));
                 }
             }
+            exchangeNanos.add(exchanging);
             EpochReport report = new EpochReport(epoch + 1, lossSum / totalRows, Double.NaN, Double.NaN, rate, Double.NaN,
                     System.nanoTime() - start);
             history.add(report);
@@ -191,9 +193,13 @@ public final class DataParallelTrainer {
                 "the collective sums device buffers and the model's gradient is on the host: use a host collective (the TCP ring)"));
     }
 
-    /** Time this rank has spent in the collective's all-reduce (the exchange of gradients, and waiting for the slowest rank). */
-    public long exchangeNanos() {
-        return exchangeNanos;
+    /**
+     * Time this rank spent in the collective's all-reduce (the exchange of gradients, and waiting for the
+     * slowest rank) in each epoch this trainer finished, in order: the same epochs as the history's
+     * times, so that the two compare.
+     */
+    public long[] exchangeNanosByEpoch() {
+        return exchangeNanos.stream().mapToLong(Long::longValue).toArray();
     }
 
     /** Rows a shard of {@code rows} rows gives to step {@code step}: b, the remainder, or none. */

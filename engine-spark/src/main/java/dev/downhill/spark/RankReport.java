@@ -7,14 +7,14 @@ import java.io.Serializable;
  * rank 0 adds the parameters and each epoch's loss (every rank holds the same parameters). Or, where
  * a rank could not train (a user's mistake, which a retry would only repeat), that mistake.
  */
-record RankReport(int rank, String backend, int attempt, long steps, long exchangeNanos, float[] parameters,
+record RankReport(int rank, String backend, int attempt, long steps, long[] epochExchangeNanos, float[] parameters,
                   double[] epochLosses, long[] epochNanos, String mistake) implements Serializable {
-    RankReport(int rank, String backend, int attempt, long steps, long exchangeNanos, float[] parameters,
+    RankReport(int rank, String backend, int attempt, long steps, long[] epochExchangeNanos, float[] parameters,
                double[] epochLosses, long[] epochNanos) {
-        this(rank, backend, attempt, steps, exchangeNanos, parameters, epochLosses, epochNanos, null);
+        this(rank, backend, attempt, steps, epochExchangeNanos, parameters, epochLosses, epochNanos, null);
     }
 
     static RankReport mistake(int rank, int attempt, String mistake) {
-        return new RankReport(rank, null, attempt, 0, 0, null, null, null, mistake);
+        return new RankReport(rank, null, attempt, 0, null, null, null, null, mistake);
     }
 }

@@ -140,9 +140,9 @@ final class RankTask extends AbstractFunction1<Iterator<Row>, Iterator<RankRepor
         }
         TrainingResult result = trainer.resume(model, shardRows, from);
         if (result.interrupted()) throw new IllegalStateException("rank " + rank + " was stopped: Spark killed its task");
-        if (rank != 0) return new RankReport(rank, where, attempt, steps[0], trainer.exchangeNanos(), null, null, null);
+        if (rank != 0) return new RankReport(rank, where, attempt, steps[0], trainer.exchangeNanosByEpoch(), null, null, null);
         List<EpochReport> history = result.history();
-        return new RankReport(rank, where, attempt, steps[0], trainer.exchangeNanos(), result.parameters(),
+        return new RankReport(rank, where, attempt, steps[0], trainer.exchangeNanosByEpoch(), result.parameters(),
                 history.stream().mapToDouble(EpochReport::loss).toArray(), history.stream().mapToLong(EpochReport::nanos).toArray());
     }
 

@@ -28,9 +28,25 @@ import static org.apache.spark.sql.functions.*;
 public final class SparkTraining {
     private SparkTraining() {}
 
-    /** What a run gives back: the parameters, each epoch's loss, and where and how the ranks ran. */
+    /**
+     * What a run gives back: the parameters, each epoch's loss and time, and where and how the ranks ran.
+     *
+     * @param steps                  steps over the run, every epoch the same number
+     * @param lastEpochExchangeNanos by rank: time in the all-reduce (waiting for the slowest rank included)
+     *                               in the last epoch, whose time is {@code epochNanos}' last
+     */
     public record Result(float[] parameters, double[] epochLosses, long[] epochNanos, Standardizer standardizer,
-                         List<String> rankBackends, int attempts, long steps, long[] exchangeNanos, long rows) {}
+                         List<String> rankBackends, int attempts, long steps, long[] lastEpochExchangeNanos, long rows) {
+        /** The all-reduce's time a step in the last epoch, of the rank that waited longest. */
+        public double lastEpochExchangeMillisPerStep() {
+            return java.util.Arrays.stream(lastEpochExchangeNanos).max().orElse(0) / 1e6 / (steps / epochLosses.length);
+        }
+
+        /** A step's time in the last epoch. */
+        public double lastEpochMillisPerStep() {
+            return epochNanos[epochNanos.length - 1] / 1e6 / (steps / epochLosses.length);
+        }
+    }
 
     /** Trains as {@code plan} says on {@code frame}'s rows. */
     public static Result train(Dataset<Row> frame, TrainingPlan plan) {
@@ -61,7 +77,7 @@ public final class SparkTraining {
         if (checkpoints != null) checkpoints.deleteAll();
         return new Result(first.parameters(), first.epochLosses(), first.epochNanos(), standardizer,
                 reports.stream().map(RankReport::backend).toList(), first.attempt() + 1, first.steps(),
-                reports.stream().mapToLong(RankReport::exchangeNanos).toArray(), rows);
+                reports.stream().mapToLong(r -> r.epochExchangeNanos()[r.epochExchangeNanos().length - 1]).toArray(), rows);
     }
 
     /**
