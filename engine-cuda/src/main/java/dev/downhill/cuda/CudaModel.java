@@ -212,12 +212,8 @@ final class CudaModel implements TrainableModel, DeviceGradient {
 
     @Override
     public BatchGradients gradients(int[] rows, int firstRow) {
-        requireTrainingData(rows.length);
         ctx.makeCurrent();
-        ensureCapacity(rows.length);
-        order.upload(rows);
-        stepIndex.fill(0);
-        enqueueStep(rows.length, rows.length, firstRow, false);
+        enqueueGradient(rows, firstRow);
         float[] outputs = batch.a[layers - 1].download(0, rows.length * network.outputWidth());
         float loss = stepLoss.download(0, 1)[0];
         return new BatchGradients(outputs, loss, grads.download(0, parameterCount));
@@ -231,9 +227,7 @@ final class CudaModel implements TrainableModel, DeviceGradient {
         }
         ctx.makeCurrent();
         grads.upload(gradient, 0, parameterCount);
-        rate.upload(new float[] {learningRate}, 0, 1);
-        stepIndex.fill(0);
-        enqueueUpdate();
+        enqueueUpdate(learningRate);
         ctx.synchronize();
     }
 
@@ -313,11 +307,7 @@ final class CudaModel implements TrainableModel, DeviceGradient {
             grads.fill(0);
             return;
         }
-        requireTrainingData(rows.length);
-        ensureCapacity(rows.length);
-        order.upload(rows);
-        stepIndex.fill(0);
-        enqueueStep(rows.length, rows.length, firstRow, false);
+        enqueueGradient(rows, firstRow);
         grads.copyFrom(stepLoss, 0, parameterCount, 1);
         cublas.sscal(parameterCount + 1, share, grads.address);
     }
@@ -335,10 +325,24 @@ final class CudaModel implements TrainableModel, DeviceGradient {
         // only enqueued, and the next step's work queues behind it on the same stream
         float loss = grads.download(parameterCount, 1)[0];
         if (!Float.isFinite(loss)) return loss;
+        enqueueUpdate(learningRate);
+        return loss;
+    }
+
+    /** The gradient of rows {@code rows} (from row {@code firstRow} of the step's batch) into {@link #grads}, the loss into stepLoss[0]. */
+    private void enqueueGradient(int[] rows, int firstRow) {
+        requireTrainingData(rows.length);
+        ensureCapacity(rows.length);
+        order.upload(rows);
+        stepIndex.fill(0);
+        enqueueStep(rows.length, rows.length, firstRow, false);
+    }
+
+    /** The update with the gradient in {@link #grads}, outside an epoch: at learning rate {@code learningRate}. */
+    private void enqueueUpdate(float learningRate) {
         rate.upload(new float[] {learningRate}, 0, 1);
         stepIndex.fill(0);
         enqueueUpdate();
-        return loss;
     }
 
     /**
