@@ -22,16 +22,12 @@ import java.util.List;
  * ({@code label}).
  * </ul>
  */
-final class ArrayTable implements RowSource {
-    private final Path file;
-    private final List<String> header = new ArrayList<>();
-    private final List<NumericArray> arrays;
-    private final int rows;
+record ArrayTable(Path file, List<NumericArray> arrays, List<String> header, int rows) implements RowSource {
 
-    private ArrayTable(Path file, List<NumericArray> arrays, List<String> prefixes) {
-        this.file = file;
-        this.arrays = arrays;
-        this.rows = arrays.getFirst().rows();
+    /** The arrays of {@code file} as columns, each array's named from its prefix; all must have the same rows. */
+    private static ArrayTable of(Path file, List<NumericArray> arrays, List<String> prefixes) {
+        int rows = arrays.getFirst().rows();
+        List<String> header = new ArrayList<>();
         for (NumericArray array : arrays) {
             if (array.rows() != rows) {
                 throw new InputException(file + ": array '" + array.name() + "' has " + array.rows() + " rows, '"
@@ -45,6 +41,7 @@ final class ArrayTable implements RowSource {
             if (array.shape().length == 1) header.add(prefixes.get(a));
             else for (int c = 0; c < array.width(); c++) header.add(prefixes.get(a) + c);
         }
+        return new ArrayTable(file, List.copyOf(arrays), List.copyOf(header), rows);
     }
 
     /** Whether {@code file} is read as arrays rather than as CSV: by its name. */
@@ -60,7 +57,7 @@ final class ArrayTable implements RowSource {
             try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
                 NumericArray a = NpyFormat.read(in, file.toString(), "c");
                 if (a.shape().length == 1) throw new InputException(file + ": one number per row; a data set needs feature and target columns");
-                return new ArrayTable(file, List.of(a), List.of("c"));
+                return of(file, List.of(a), List.of("c"));
             } catch (NoSuchFileException e) {
                 throw new InputException(file + ": no such file");
             } catch (IOException e) {
@@ -86,7 +83,7 @@ final class ArrayTable implements RowSource {
             throw new InputException(file + ": not a readable .npz archive (" + dev.downhill.io.AtomicFile.reason(e) + ")");
         }
         if (arrays.isEmpty()) throw new InputException(file + ": no arrays in the archive (is it a .npz file?)");
-        return new ArrayTable(file, arrays, arrays.stream().map(NumericArray::name).toList());
+        return of(file, arrays, arrays.stream().map(NumericArray::name).toList());
     }
 
     private static ArrayTable idx(Path images) {
@@ -98,22 +95,7 @@ final class ArrayTable implements RowSource {
         NumericArray x = IdxFormat.read(images), y = IdxFormat.read(labels);
         if (y.shape().length != 1) throw new InputException(labels + ": labels must be one number per image, its shape is "
                 + java.util.Arrays.toString(y.shape()));
-        return new ArrayTable(images, List.of(x, y), List.of("pixel", "label"));
-    }
-
-    @Override
-    public List<String> header() {
-        return header;
-    }
-
-    @Override
-    public Path file() {
-        return file;
-    }
-
-    @Override
-    public int rows() {
-        return rows;
+        return of(images, List.of(x, y), List.of("pixel", "label"));
     }
 
     @Override
